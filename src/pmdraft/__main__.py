@@ -1,0 +1,3 @@
+from pmdraft.cli import main
+
+main()

@@ -1,0 +1,149 @@
+"""The command line: thin commands that parse options, call one stage function, and print."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from datetime import UTC, date, datetime, tzinfo
+from pathlib import Path
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import click
+
+from pmdraft import __version__
+from pmdraft.errors import ConfigError, PmdraftError
+from pmdraft.ingest import Ingested, LoadOptions, ingest
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _Group(click.Group):
+    """Turns every PmdraftError into one ``Error: ...`` line and its exit code, in one place."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PmdraftError as e:
+            if os.environ.get("PMDRAFT_DEBUG"):
+                raise
+            click.echo(f"Error: {e}", err=True)
+            sys.exit(e.exit_code)
+
+
+@click.group(cls=_Group)
+@click.version_option(__version__, prog_name="pmdraft")
+def main() -> None:
+    """Turn incident exports (chat, alerts, tickets) into a blameless post-mortem draft."""
+
+
+def parse_zone(value: str | None) -> tzinfo | None:
+    if not value:
+        return None
+    if value.upper() in ("UTC", "Z"):
+        return UTC
+    try:
+        return ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"Unknown timezone '{value}'. Use an IANA name such as Europe/Berlin.") from None
+
+
+def parse_when(value: str | None, zone: tzinfo | None, option: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"{option} '{value}' is not an ISO date or time (2024-03-05T14:00).") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone or UTC)
+    return moment.astimezone(UTC)
+
+
+def input_options(func: F) -> F:
+    """Options every command that reads exports shares."""
+
+    @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+    @click.option(
+        "--tz",
+        "tz",
+        help="Zone for times the sources write without one, and for display (default UTC).",
+    )
+    @click.option("--date", "log_date", help="Day (YYYY-MM-DD) for chat logs with clock times only.")
+    @click.option("--channel", help="Slack export: read only this channel.")
+    @click.option(
+        "--input-format", "input_format", help="Skip format detection and read every input as this."
+    )
+    @click.option("--verbose", "-v", is_flag=True, help="Report items that were skipped, and why.")
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return func(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def load_from_options(
+    inputs: tuple[Path, ...],
+    tz: str | None,
+    log_date: str | None,
+    channel: str | None,
+    input_format: str | None,
+    verbose: bool,
+) -> Ingested:
+    zone = parse_zone(tz)
+    day: date | None = None
+    if log_date:
+        try:
+            day = date.fromisoformat(log_date)
+        except ValueError:
+            raise ConfigError(f"--date '{log_date}' is not a date (YYYY-MM-DD).") from None
+    ingested = ingest(list(inputs), LoadOptions(tz=zone, date=day, channel=channel), input_format)
+    if verbose:
+        for item in ingested.skipped:
+            click.echo(f"skipped: {item.where}: {item.reason}", err=True)
+        for note in ingested.assumptions:
+            click.echo(f"assumed: {note}", err=True)
+    return ingested
+
+
+@main.command()
+@input_options
+@click.option("--since", help="Only events at or after this ISO time.")
+@click.option("--until", help="Only events at or before this ISO time.")
+@click.option(
+    "--format",
+    "out_format",
+    type=click.Choice(["md", "json", "jsonl"]),
+    default="md",
+    show_default=True,
+)
+@click.option("--include-noise", is_flag=True, help="Keep joins, leaves and other channel noise.")
+def timeline(
+    inputs: tuple[Path, ...],
+    tz: str | None,
+    log_date: str | None,
+    channel: str | None,
+    input_format: str | None,
+    verbose: bool,
+    since: str | None,
+    until: str | None,
+    out_format: str,
+    include_noise: bool,
+) -> None:
+    """Merge INPUTS into one sorted, de-duplicated timeline."""
+    from pmdraft.render.timeline import render_timeline
+
+    ingested = load_from_options(inputs, tz, log_date, channel, input_format, verbose)
+    zone = parse_zone(tz) or UTC
+    start = parse_when(since, zone, "--since")
+    end = parse_when(until, zone, "--until")
+    events = [
+        e
+        for e in ingested.events
+        if (include_noise or not e.noise)
+        and (start is None or e.time >= start)
+        and (end is None or e.time <= end)
+    ]
+    click.echo(render_timeline(events, out_format, zone), nl=False)

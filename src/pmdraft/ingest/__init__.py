@@ -1,0 +1,120 @@
+"""Ingestion: find the adapter for each input and merge everything into one event stream.
+
+Adapters live one per module in this package and expose a module-level ``ADAPTER``; they are
+discovered here so adding a format never means editing a shared list.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from pmdraft.errors import InputError
+from pmdraft.events import Event, merge_events
+from pmdraft.ingest._common import Adapter, IngestResult, LoadOptions, Skipped, Source
+
+__all__ = [
+    "Adapter",
+    "IngestResult",
+    "Ingested",
+    "LoadOptions",
+    "Skipped",
+    "Source",
+    "adapters",
+    "ingest",
+    "load_input",
+]
+
+#: Files inside an expanded incident folder that are documentation, not exports.
+_IGNORED_IN_FOLDERS = {"readme.md", "readme.txt", "provenance.md", "license", "answer_key.json"}
+
+
+@cache
+def adapters() -> dict[str, Adapter]:
+    """Every adapter by its ``--format`` name, in sniffing order."""
+    found: list[Adapter] = []
+    for info in pkgutil.iter_modules(__path__):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        adapter = getattr(module, "ADAPTER", None)
+        if adapter is not None:
+            found.append(adapter)
+    found.sort(key=lambda a: (a.priority, a.name))
+    return {a.name: a for a in found}
+
+
+def detect(source: Source) -> Adapter | None:
+    for adapter in adapters().values():
+        if adapter.sniff(source):
+            return adapter
+    return None
+
+
+@dataclass
+class Ingested:
+    """The merged stream plus, per input, what was read and what was passed over."""
+
+    events: list[Event]
+    results: list[IngestResult] = field(default_factory=list)
+
+    @property
+    def skipped(self) -> list[Skipped]:
+        return [s for r in self.results for s in r.skipped]
+
+    @property
+    def assumptions(self) -> list[str]:
+        return [a for r in self.results for a in r.assumptions]
+
+
+def load_input(path: Path, options: LoadOptions, fmt: str | None = None) -> list[IngestResult]:
+    """Read one command-line input. A folder no adapter claims is read as a bundle of exports."""
+    source = Source(path)
+    if fmt is not None:
+        known = adapters()
+        if fmt not in known:
+            raise InputError(path, f"unknown format '{fmt}'. Known formats: {', '.join(sorted(known))}")
+        return [known[fmt].load(source, options)]
+    adapter = detect(source)
+    if adapter is not None:
+        return [adapter.load(source, options)]
+    if source.is_dir:
+        return _load_bundle(path, options)
+    source.check_file()
+    raise InputError(
+        path, f"not a recognized export (tried: {', '.join(adapters())}); pass --input-format to choose one"
+    )
+
+
+def _load_bundle(folder: Path, options: LoadOptions) -> list[IngestResult]:
+    results: list[IngestResult] = []
+    skipped: list[Skipped] = []
+    for child in sorted(folder.iterdir()):
+        if child.name.startswith(".") or child.name.lower() in _IGNORED_IN_FOLDERS:
+            continue
+        source = Source(child)
+        adapter = detect(source)
+        if adapter is not None:
+            results.append(adapter.load(source, options))
+        elif child.is_dir():
+            results.extend(_load_bundle(child, options))
+        else:
+            skipped.append(Skipped(str(child), "not a recognized export"))
+    if not results:
+        raise InputError(folder, f"no recognized export in this folder (tried: {', '.join(adapters())})")
+    results[0].skipped.extend(skipped)
+    return results
+
+
+def ingest(paths: Sequence[Path], options: LoadOptions | None = None, fmt: str | None = None) -> Ingested:
+    """Load every input and merge them into one sorted, de-duplicated stream."""
+    options = options or LoadOptions()
+    results: list[IngestResult] = []
+    for path in paths:
+        results.extend(load_input(path, options, fmt))
+    streams: Iterable[list[Event]] = (r.events for r in results)
+    return Ingested(events=merge_events(streams), results=results)
