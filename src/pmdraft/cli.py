@@ -147,3 +147,13 @@ def timeline(
         and (end is None or e.time <= end)
     ]
     click.echo(render_timeline(events, out_format, zone), nl=False)
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of the post-mortem draft (the JSON output's contract)."""
+    import json
+
+    from pmdraft.schema import postmortem_json_schema
+
+    click.echo(json.dumps(postmortem_json_schema(), indent=2))
