@@ -157,3 +157,20 @@ def schema() -> None:
     from pmdraft.schema import postmortem_json_schema
 
     click.echo(json.dumps(postmortem_json_schema(), indent=2))
+
+
+@main.command()
+@input_options
+def inspect(
+    inputs: tuple[Path, ...],
+    tz: str | None,
+    log_date: str | None,
+    channel: str | None,
+    input_format: str | None,
+    verbose: bool,
+) -> None:
+    """Report, per input: detected format, events by kind, time range, assumptions, skipped items."""
+    from pmdraft.render.inspect import render_inspection
+
+    ingested = load_from_options(inputs, tz, log_date, channel, input_format, verbose=False)
+    click.echo(render_inspection(ingested.results, parse_zone(tz) or UTC), nl=False)
