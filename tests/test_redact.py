@@ -34,6 +34,11 @@ CASES = [
     ("mail jane.doe+billing@example.co.uk about it", "jane.doe+billing@example.co.uk", "EMAIL"),
     ("call +1 415-555-0142 now", "+1 415-555-0142", "PHONE"),
     ("card 4111 1111 1111 1111 declined", "4111 1111 1111 1111", "CARD_NUMBER"),
+    ("dns_cloudflare_api_token = Zk7pQ2vX9mB4nR8tL1wC6yH3", "Zk7pQ2vX9mB4nR8tL1wC6yH3", "PASSWORD"),
+    ("export DB_PASSWORD='n0t-a-w0rd'", "n0t-a-w0rd", "PASSWORD"),
+    ("UK mobile +44 7700 900481 called", "+44 7700 900481", "PHONE"),
+    ("Berlin +49 30 5550 1934 office", "+49 30 5550 1934", "PHONE"),
+    ("NL +31 20 794 8812", "+31 20 794 8812", "PHONE"),
 ]  # fmt: skip
 
 

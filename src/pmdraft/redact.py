@@ -109,7 +109,7 @@ _SECRET_RULES: tuple[_Rule, ...] = (
     _Rule(
         "PASSWORD",
         re.compile(
-            r"(?i)\b(?:password|passwd|pwd|pass|secret|client_secret|api[_-]?key|access[_-]?token|"
+            r"(?i)\b(?:\w*?_)?(?:password|passwd|pwd|pass|secret|client_secret|api[_-]?key|access[_-]?token|"
             r"auth[_-]?token|token)\b[\"']?\s*(?:=|:|\s+is\s+)\s*[\"']?([^\s\"';,)]+)"
         ),
         group=1,
@@ -132,8 +132,9 @@ _PII_RULES: tuple[_Rule, ...] = (
     _Rule(
         "PHONE",
         re.compile(
-            r"(?<![\w+.])(?<!\d[ \-])(?:\+\d{1,3}[ .\-]?)?(?:\(\d{2,4}\)[ .\-]?|\d{2,4}[ .\-])"
-            r"\d{3,4}[ .\-]\d{3,4}(?![\w.])(?![ \-]\d)"
+            # +CC then groups of digits (any national grouping), or a national number in 3 groups.
+            r"(?<![\w+.])(?<!\d[ \-])(?:\+\d{1,3}[ .\-]?(?:\(\d{1,4}\)[ .\-]?)?\d{2,5}(?:[ .\-]?\d{2,8}){1,3}"
+            r"|(?:\(\d{2,4}\)[ .\-]?|\d{2,4}[ .\-])\d{3,4}[ .\-]\d{3,4})(?![\w.])(?![ \-]\d)"
         ),
         check=lambda v: 9 <= sum(c.isdigit() for c in v) <= 15,
     ),
