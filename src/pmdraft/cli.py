@@ -174,3 +174,41 @@ def inspect(
 
     ingested = load_from_options(inputs, tz, log_date, channel, input_format, verbose=False)
     click.echo(render_inspection(ingested.results, parse_zone(tz) or UTC), nl=False)
+
+
+@main.command()
+@click.argument("postmortems", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--format", "out_format", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.option("--strict", is_flag=True, help="Also require 'Where we got lucky' and 'Lessons learned'.")
+def lint(postmortems: tuple[Path, ...], out_format: str, strict: bool) -> None:
+    """Check POSTMORTEMS (Markdown): blame-oriented language, missing or empty sections, action items
+    without owner or due date, no timezone stated.
+
+    Exits 1 when there are findings (for CI and pre-commit), 0 when clean, 2 when a file is unreadable.
+    JSON is one object per file (a list when several files are given).
+    """
+    from pmdraft.lint import lint_path, render_lint
+
+    results = [(str(path), lint_path(path, strict=strict)) for path in postmortems]
+    click.echo(render_lint(results, out_format), nl=False)
+    if any(findings for _, findings in results):
+        sys.exit(1)
+
+
+@main.command("blame-eval")
+@click.argument("corpus", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--show-errors", is_flag=True, help="Also list every sentence the detector got wrong.")
+def blame_eval_command(corpus: Path | None, show_errors: bool) -> None:
+    """Precision and recall of the blame detector on a labelled CORPUS (JSONL).
+
+    CORPUS defaults to evals/blame/corpus.jsonl of the pmdraft checkout. Exits 1 when the overall goal
+    (precision >= 0.9, recall >= 0.85) is missed.
+    """
+    from pmdraft.blame_eval import default_corpus, evaluate, format_report, load_corpus
+
+    report = evaluate(load_corpus(corpus or default_corpus()))
+    click.echo(format_report(report, show_errors=show_errors), nl=False)
+    if not report.meets_goal():
+        sys.exit(1)
