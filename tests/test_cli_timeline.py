@@ -8,6 +8,7 @@ were converted from the raw ``ts`` values by hand: 2024-03-05T00:00:00Z is epoch
 from __future__ import annotations
 
 import json
+import shutil
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -215,3 +216,23 @@ def test_zip_with_no_channel(tmp_path: Path) -> None:
 def test_missing_path(tmp_path: Path) -> None:
     missing = tmp_path / "nope.zip"
     assert_one_error_line(run(str(missing)), str(missing), "no such file or folder")
+
+
+def test_bundle_folder_notes_unrecognized_files_and_subfolders(tmp_path: Path) -> None:
+    """A folder of exports may hold notes and empty subfolders; they are reported, not fatal."""
+    from pmdraft.ingest import ingest
+
+    bundle = tmp_path / "incident"
+    (bundle / "notes").mkdir(parents=True)
+    (bundle / "notes" / "scratch.txt").write_text("just some words\nnothing else\n", encoding="utf-8")
+    shutil.copytree(Path(__file__).parent / "data" / "alerts", bundle / "alerts")
+    result = ingest([bundle])
+    assert result.events
+    assert any(s.where.endswith("scratch.txt") for s in result.skipped)
+    empty = tmp_path / "empty"
+    (empty / "sub").mkdir(parents=True)
+    (empty / "sub" / "x.txt").write_text("hello\n", encoding="utf-8")
+    runner = CliRunner()
+    out = runner.invoke(main, ["timeline", str(empty)])
+    assert out.exit_code == 2
+    assert out.stderr.startswith(f"Error: {empty}: no recognized export in this folder")

@@ -91,23 +91,31 @@ def load_input(path: Path, options: LoadOptions, fmt: str | None = None) -> list
 
 
 def _load_bundle(folder: Path, options: LoadOptions) -> list[IngestResult]:
+    results, skipped = _scan_bundle(folder, options)
+    if not results:
+        raise InputError(folder, f"no recognized export in this folder (tried: {', '.join(adapters())})")
+    results[0].skipped.extend(skipped)
+    return results
+
+
+def _scan_bundle(folder: Path, options: LoadOptions) -> tuple[list[IngestResult], list[Skipped]]:
+    """Every recognized export below ``folder``; what is not recognized is noted, not fatal."""
     results: list[IngestResult] = []
     skipped: list[Skipped] = []
     for child in sorted(folder.iterdir()):
-        if child.name.startswith(".") or child.name.lower() in _IGNORED_IN_FOLDERS:
+        if child.name.startswith((".", "_")) or child.name.lower() in _IGNORED_IN_FOLDERS:
             continue
         source = Source(child)
         adapter = detect(source)
         if adapter is not None:
             results.append(adapter.load(source, options))
         elif child.is_dir():
-            results.extend(_load_bundle(child, options))
+            inner, inner_skipped = _scan_bundle(child, options)
+            results.extend(inner)
+            skipped.extend(inner_skipped)
         else:
             skipped.append(Skipped(str(child), "not a recognized export"))
-    if not results:
-        raise InputError(folder, f"no recognized export in this folder (tried: {', '.join(adapters())})")
-    results[0].skipped.extend(skipped)
-    return results
+    return results, skipped
 
 
 def ingest(paths: Sequence[Path], options: LoadOptions | None = None, fmt: str | None = None) -> Ingested:
