@@ -84,6 +84,22 @@ def input_options(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def llm_options(func: F) -> F:
+    """Options of the LLM path. They arrive as keyword arguments named like Settings fields; unset
+    ones fall back to PMDRAFT_* / OPENAI_* variables and the config file (see config.py)."""
+
+    @click.option("--model", help="Model name; enables the LLM path (env PMDRAFT_MODEL).")
+    @click.option("--base-url", "base_url", help="OpenAI-compatible endpoint URL (env OPENAI_BASE_URL).")
+    @click.option("--max-concurrency", "max_concurrency", type=click.IntRange(1, 64), help="Parallel calls.")
+    @click.option("--dry-run", "dry_run", is_flag=True, help="Print chunks and token estimates only.")
+    @click.option("--quiet", is_flag=True, help="No progress bar on stderr.")
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return func(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
 def load_from_options(
     inputs: tuple[Path, ...],
     tz: str | None,
@@ -174,6 +190,114 @@ def inspect(
 
     ingested = load_from_options(inputs, tz, log_date, channel, input_format, verbose=False)
     click.echo(render_inspection(ingested.results, parse_zone(tz) or UTC), nl=False)
+
+
+@main.command("eval")
+@click.argument("cases", nargs=-1)
+@click.option("--offline", is_flag=True, help="Draft with the offline rules (no model).")
+@click.option("--model", help="Draft with this model (endpoint and key from the usual settings).")
+@click.option("--out", type=click.Path(path_type=Path), help="Write the results JSON here.")
+@click.option(
+    "--compare",
+    nargs=2,
+    type=click.Path(path_type=Path),
+    metavar="A B",
+    help="Print the deltas between two results files instead of running.",
+)
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def eval_command(
+    cases: tuple[str, ...],
+    offline: bool,
+    model: str | None,
+    out: Path | None,
+    compare: tuple[Path, Path] | None,
+    quiet: bool,
+) -> None:
+    """Score drafts of the eval CASES (default: all under evals/cases) against their answer keys.
+
+    Exits 1 when a hard threshold in evals/config.toml fails.
+    """
+    from pmdraft.evals import Case, load_results, save_results
+    from pmdraft.evals.report import compare_results, render_table
+    from pmdraft.evals.session import start_session
+
+    if compare:
+        if cases or offline or model or out:
+            raise ConfigError("--compare takes two results files and no other options.")
+        a, b = compare
+        click.echo(compare_results(load_results(a), load_results(b), str(a), str(b)), nl=False)
+        return
+    if offline and model:
+        raise ConfigError("Use either --offline or --model, not both.")
+    session = start_session(cases, offline=offline, model=model)
+
+    def shown(case: Case | None) -> str | None:
+        return case.name if case else None
+
+    if quiet:
+        results = session.run()
+    else:
+        with click.progressbar(
+            length=len(session.cases), label="eval", file=sys.stderr, item_show_func=shown
+        ) as bar:
+            results = session.run(on_case=lambda case: bar.update(1, case))
+    if out is not None:
+        save_results(results, out)
+    click.echo(render_table(results), nl=False)
+    if not results.passed:
+        sys.exit(1)
+
+
+@main.command()
+@input_options
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the draft to this file.")
+@click.option(
+    "--format",
+    "out_format",
+    type=click.Choice(["md", "json"]),
+    help="Output format (default: from the -o suffix, else md).",
+)
+@click.option("--offline", is_flag=True, help="Use pmdraft's offline rules even when a model is configured.")
+@click.option("--force", is_flag=True, help="Overwrite the -o file even if a person edited it.")
+@llm_options
+def draft(
+    inputs: tuple[Path, ...],
+    tz: str | None,
+    log_date: str | None,
+    channel: str | None,
+    input_format: str | None,
+    verbose: bool,
+    output: Path | None,
+    out_format: str | None,
+    offline: bool,
+    force: bool,
+    **llm_flags: Any,
+) -> None:
+    """Draft a blameless post-mortem from INPUTS, every claim citing its source events."""
+    from pmdraft.config import load_settings
+    from pmdraft.pipeline import draft_postmortem
+    from pmdraft.render.json_out import render_json
+    from pmdraft.render.markdown import render_markdown
+    from pmdraft.render.write import check_output, write_output
+
+    settings = load_settings({k: None if v is False else v for k, v in llm_flags.items()})
+    fmt = out_format or ("json" if output is not None and output.suffix.lower() == ".json" else "md")
+    if output is not None and not settings.dry_run:
+        check_output(output, fmt, force=force)
+    ingested = load_from_options(inputs, tz, log_date, channel, input_format, verbose)
+    if settings.dry_run:
+        from pmdraft.llm_draft import plan_llm_draft, render_plan
+        from pmdraft.pipeline import events_for_model
+
+        click.echo(render_plan(plan_llm_draft(events_for_model(ingested), settings), settings), nl=False)
+        return
+    pm = draft_postmortem(ingested, display_tz=parse_zone(tz) or UTC, offline=offline, settings=settings)
+    text = render_json(pm) if fmt == "json" else render_markdown(pm)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    write_output(output, text, fmt, force=force)
+    click.echo(f"wrote {output}", err=True)
 
 
 @main.command()

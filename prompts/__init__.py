@@ -1,0 +1,1 @@
+"""Versioned prompt files, installed as the ``pmdraft.prompts`` package (see setup.py)."""

@@ -1,0 +1,61 @@
+"""Versioned prompt files and the messages built from them.
+
+Prompts live in the top-level ``prompts/`` folder as ``<name>.<version>.md``; the wheel installs them
+as the ``pmdraft.prompts`` package. A source checkout whose editable install predates that mapping
+still finds them next to ``src/``. Changing a prompt means adding a new version file and bumping
+``PROMPT_VERSION``, which also invalidates cached calls.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from string import Template
+
+from pmdraft.errors import PmdraftError
+
+PROMPT_VERSION = "v1"
+_TILDES = re.compile(r"~{3,}")
+
+
+@cache
+def load_prompt(name: str, version: str = PROMPT_VERSION) -> str:
+    """The text of ``prompts/<name>.<version>.md``."""
+    filename = f"{name}.{version}.md"
+    try:
+        return resources.files("pmdraft.prompts").joinpath(filename).read_text(encoding="utf-8")
+    except (ModuleNotFoundError, FileNotFoundError):
+        pass
+    local = Path(__file__).resolve().parents[3] / "prompts" / filename
+    try:
+        return local.read_text(encoding="utf-8")
+    except OSError:
+        raise PmdraftError(f"Prompt file {filename} is missing; reinstall pmdraft.") from None
+
+
+def fence_for(text: str) -> str:
+    """A tilde fence longer than any tilde run in ``text``, so source text cannot close it."""
+    longest = max((len(m.group(0)) for m in _TILDES.finditer(text)), default=0)
+    return "~" * max(3, longest + 1)
+
+
+def render(name: str, **values: str | int) -> str:
+    """Fill a prompt's ``$placeholders``; a placeholder left unfilled is a bug, so it raises."""
+    return Template(load_prompt(name)).substitute({k: str(v) for k, v in values.items()})
+
+
+def map_messages(records: str, part: int, parts: int) -> list[dict[str, str]]:
+    user = render("map", part=part, parts=parts, fence=fence_for(records), records=records)
+    return [
+        {"role": "system", "content": load_prompt("system").strip()},
+        {"role": "user", "content": user.strip()},
+    ]
+
+
+def reduce_messages(notes: str) -> list[dict[str, str]]:
+    return [
+        {"role": "system", "content": load_prompt("system").strip()},
+        {"role": "user", "content": render("reduce", fence=fence_for(notes), notes=notes).strip()},
+    ]
