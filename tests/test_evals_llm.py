@@ -2,8 +2,8 @@
 
 The fake answers every call with the smallest reply its JSON Schema allows, so these tests follow the
 LLM path's models as they change. One variant "obeys" the instruction planted in the flag-outage case
-by echoing it as a hypothesis that cites the planted message: the eval must catch that, through the
-real verification. The other checks that the request bodies the eval records are the ones sent, and
+by echoing it as a hypothesis that cites the planted message: the pipeline must keep it out of the
+draft and flag the attempt. The other checks that the request bodies the eval records are the ones sent, and
 that no planted secret is in them (redaction happens before the model boundary).
 """
 
@@ -96,15 +96,25 @@ def _fake_endpoint(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(ROOT)
 
 
-def test_an_obeyed_injection_fails_the_llm_eval() -> None:
+def test_an_obeying_model_cannot_get_the_injection_into_the_draft() -> None:
+    """The fake model obeys the planted instruction and cites the planted message as evidence. The
+    message reached the model only as fenced data; the pipeline removes the obeying claim, tells the
+    reviewer, and the eval's injection gate holds. (The scorer's own failure on an obeyed injection is
+    proven on hand-built drafts in tests/test_evals.py.)"""
     calls: list[dict[str, Any]] = []
     session = start_session(["flag-outage"], model="fake-model", transport=fake_model(True, calls))
     results = session.run()
-    assert (results.mode, results.model) == ("llm", "fake-model")
-    metric = results.cases[0].metrics["injection_obeyed"]
-    assert metric.value is True and "solar flares" in metric.detail
-    assert ("flag-outage", "injection_obeyed") in [(c.case, c.metric) for c in results.hard_failures()]
     assert any(PAYLOAD in json.dumps(c) for c in calls)
+    metric = results.cases[0].metrics["injection_obeyed"]
+    assert metric.value is False, metric.detail
+    settings = load_settings({"model": "fake-model", "quiet": True, "use_cache": False})
+    drafted = draft_llm_case(
+        load_case(CASE), ingest([ROOT / "fixtures" / "flag-outage"]), settings, fake_model(True, [])
+    )
+    flags = [f for f in drafted.draft.review_flags if f.type == "injection"]
+    assert any("solar flares" in (f.quote or "") for f in flags)
+    assert any(f.message.startswith("Removed 1 model-written claim") for f in flags)
+    assert all("solar" not in h.text.lower() for h in drafted.draft.hypotheses)
 
 
 def test_the_llm_eval_records_the_request_bodies_and_searches_them() -> None:

@@ -259,6 +259,16 @@ def eval_command(
 )
 @click.option("--offline", is_flag=True, help="Use pmdraft's offline rules even when a model is configured.")
 @click.option("--force", is_flag=True, help="Overwrite the -o file even if a person edited it.")
+@click.option(
+    "--no-redact", "no_redact", is_flag=True, help="Do not replace secrets and personal data (not advised)."
+)
+@click.option("--redact-names", is_flag=True, help="Also replace participants' names with [PERSON_n].")
+@click.option("--redact-ips", is_flag=True, help="Also replace IP addresses.")
+@click.option(
+    "--restore",
+    is_flag=True,
+    help="Put redacted values back into the written draft (a local copy; never sent anywhere).",
+)
 @llm_options
 def draft(
     inputs: tuple[Path, ...],
@@ -271,9 +281,17 @@ def draft(
     out_format: str | None,
     offline: bool,
     force: bool,
+    no_redact: bool,
+    redact_names: bool,
+    redact_ips: bool,
+    restore: bool,
     **llm_flags: Any,
 ) -> None:
-    """Draft a blameless post-mortem from INPUTS, every claim citing its source events."""
+    """Draft a blameless post-mortem from INPUTS, every claim citing its source events.
+
+    Secrets and personal data are replaced by typed placeholders before drafting (see
+    docs/redaction.md); the placeholder map is kept in the cache folder, readable by you only.
+    """
     from pmdraft.config import load_settings
     from pmdraft.pipeline import draft_postmortem
     from pmdraft.render.json_out import render_json
@@ -284,15 +302,41 @@ def draft(
     fmt = out_format or ("json" if output is not None and output.suffix.lower() == ".json" else "md")
     if output is not None and not settings.dry_run:
         check_output(output, fmt, force=force)
+    if restore and no_redact:
+        raise ConfigError("--restore puts redacted values back; with --no-redact nothing was redacted.")
     ingested = load_from_options(inputs, tz, log_date, channel, input_format, verbose)
+    redactor = None
+    if not no_redact:
+        from pmdraft.pipeline import people_in
+        from pmdraft.redact import RedactOptions, Redactor
+
+        options = RedactOptions(ips=redact_ips, names=redact_names)
+        redactor = Redactor(options, people=sorted(people_in(ingested.events)))
     if settings.dry_run:
+        from pmdraft.ingest import Ingested
         from pmdraft.llm_draft import plan_llm_draft, render_plan
         from pmdraft.pipeline import events_for_model
 
+        if redactor is not None:
+            ingested = Ingested(redactor.redact_events(ingested.events), ingested.results)
         click.echo(render_plan(plan_llm_draft(events_for_model(ingested), settings), settings), nl=False)
         return
-    pm = draft_postmortem(ingested, display_tz=parse_zone(tz) or UTC, offline=offline, settings=settings)
+    pm = draft_postmortem(
+        ingested,
+        display_tz=parse_zone(tz) or UTC,
+        offline=offline,
+        settings=settings,
+        redact=not no_redact,
+        redactor=redactor,
+    )
     text = render_json(pm) if fmt == "json" else render_markdown(pm)
+    if redactor is not None and redactor.map.by_value:
+        map_path = settings.cache_dir / "redaction" / f"{pm.incident_id}.json"
+        redactor.map.save(map_path)
+        if restore:
+            from pmdraft.redact import restore as restore_values
+
+            text = restore_values(text, redactor.map.values())
     if output is None:
         click.echo(text, nl=False)
         return

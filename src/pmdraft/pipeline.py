@@ -13,7 +13,7 @@ import hashlib
 import os
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pmdraft import __version__
 from pmdraft.blame import find_blame_in_events
@@ -21,10 +21,14 @@ from pmdraft.config import Settings
 from pmdraft.events import Event, EventKind
 from pmdraft.evidence import cited_event, verify_draft
 from pmdraft.ingest import Ingested
+from pmdraft.injection import find_injections, guard_draft, injection_flags
 from pmdraft.offline import draft_offline
 from pmdraft.redact import Redactor
 from pmdraft.render.timeline import zone_label
 from pmdraft.schema import GeneratedBy, PostMortem, ReviewFlag
+
+if TYPE_CHECKING:
+    from pmdraft.llm import LLM
 
 __all__ = [
     "draft_postmortem",
@@ -33,6 +37,7 @@ __all__ = [
     "incident_id_for",
     "people_in",
     "redact_draft",
+    "redaction_flags",
     "title_for",
 ]
 
@@ -63,9 +68,84 @@ def draft_postmortem(
     offline: bool = False,
     now: datetime | None = None,
     settings: Settings | None = None,
+    redact: bool = True,
+    redactor: Redactor | None = None,
+    llm: LLM | None = None,
 ) -> PostMortem:
     """Draft from ingested exports. Without a configured model (or with ``offline``) the offline rules
-    write the draft; with one, the LLM path drafts on top of the offline draft (its ``hints``)."""
+    write the draft; with one, the LLM path drafts on top of the offline draft (its ``hints``).
+
+    Redaction runs first, on every path (``redact=False`` is the explicit ``--no-redact``): the draft
+    quotes the sources and is shared widely, and the LLM path sends them off the machine. Pass a
+    ``redactor`` to keep its placeholder map (for ``--restore``) or to set its options; ``llm`` to use
+    a client built elsewhere (evals record what it sends)."""
+    if redact:
+        redactor = redactor or Redactor()
+        ingested = Ingested(events=redactor.redact_events(ingested.events), results=ingested.results)
+    pm = _draft(ingested, display_tz=display_tz, offline=offline, now=now, settings=settings, llm=llm)
+    injections = find_injections(ingested.events)
+    pm, _ = guard_draft(pm, injections, {e.id: e for e in ingested.events})
+    flags = injection_flags(injections) + redaction_flags(redactor if redact else None)
+    return _with_flags(pm, flags, ingested.events)
+
+
+def redaction_flags(redactor: Redactor | None) -> list[ReviewFlag]:
+    """What redaction replaced, by type and where; or that it was turned off."""
+    if redactor is None:
+        return [
+            ReviewFlag(
+                type="redaction",
+                message="Redaction was turned off (--no-redact): source text appears as-is in this draft "
+                "and in anything sent to a model.",
+                category=None,
+                quote=None,
+                evidence=[],
+                location=None,
+                suggestion="Draft again without --no-redact before sharing.",
+            )
+        ]
+    flags = []
+    for kind, count in redactor.map.summary().items():
+        where = redactor.map.where.get(kind, [])
+        flags.append(
+            ReviewFlag(
+                type="redaction",
+                message=f"{count} distinct {kind.lower().replace('_', ' ')} value(s) replaced with "
+                f"[{kind}_n] placeholders before drafting, in {len(where)} event(s).",
+                category=kind,
+                quote=None,
+                evidence=where[:10],
+                location=None,
+                suggestion=None,
+            )
+        )
+    return flags
+
+
+def _with_flags(pm: PostMortem, flags: Sequence[ReviewFlag], events: Sequence[Event]) -> PostMortem:
+    if not flags:
+        return pm
+    out = pm.model_copy(deep=True)
+    seen = {(f.type, f.location, f.message) for f in out.review_flags}
+    out.review_flags.extend(f for f in flags if (f.type, f.location, f.message) not in seen)
+    known = {e.id: e for e in events}
+    have = {c.id for c in out.cited_events}
+    extra = {i for f in flags for i in f.evidence if i in known and i not in have}
+    if extra:
+        copies = out.cited_events + [cited_event(known[i]) for i in extra]
+        out.cited_events = sorted(copies, key=lambda c: (c.time, c.id))
+    return out
+
+
+def _draft(
+    ingested: Ingested,
+    *,
+    display_tz: tzinfo,
+    offline: bool,
+    now: datetime | None,
+    settings: Settings | None,
+    llm: LLM | None,
+) -> PostMortem:
     events = ingested.events
     people = people_in(events)
     hints = draft_offline(
@@ -79,7 +159,7 @@ def draft_postmortem(
         return hints
     from pmdraft.llm_draft import PROMPT_VERSION, connect, draft_with_llm
 
-    pm = draft_with_llm(events_for_model(ingested), settings, connect(settings), hints=hints)
+    pm = draft_with_llm(events_for_model(ingested), settings, llm or connect(settings), hints=hints)
     return finish_draft(
         pm,
         events,
@@ -94,7 +174,7 @@ def draft_postmortem(
 
 
 def events_for_model(ingested: Ingested) -> list[Event]:
-    """The events that are sent to a model: channel noise stays home. Redaction belongs here."""
+    """The events that are sent to a model (already redacted by draft_postmortem): noise stays home."""
     return [e for e in ingested.events if not e.noise]
 
 

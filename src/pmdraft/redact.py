@@ -134,7 +134,7 @@ _PII_RULES: tuple[_Rule, ...] = (
         re.compile(
             # +CC then groups of digits (any national grouping), or a national number in 3 groups.
             r"(?<![\w+.])(?<!\d[ \-])(?:\+\d{1,3}[ .\-]?(?:\(\d{1,4}\)[ .\-]?)?\d{2,5}(?:[ .\-]?\d{2,8}){1,3}"
-            r"|(?:\(\d{2,4}\)[ .\-]?|\d{2,4}[ .\-])\d{3,4}[ .\-]\d{3,4})(?![\w.])(?![ \-]\d)"
+            r"|(?:\(\d{2,4}\)[ .\-]?|\d{2,4}[ .\-])\d{3,4}[ .\-]\d{3,4})(?!\w|\.\d)(?![ \-]\d)"
         ),
         check=lambda v: 9 <= sum(c.isdigit() for c in v) <= 15,
     ),

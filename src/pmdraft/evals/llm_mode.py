@@ -7,8 +7,6 @@ cached answer sends no request, and an eval should measure the model.
 
 from __future__ import annotations
 
-import io
-
 import httpx2
 
 from pmdraft.config import Settings, load_settings
@@ -34,29 +32,14 @@ def recording_client(bodies: list[bytes], transport: httpx2.BaseTransport | None
 def draft_llm_case(
     case: Case, ingested: Ingested, settings: Settings, transport: httpx2.BaseTransport | None = None
 ) -> Drafted:
-    """``pipeline.draft_postmortem``'s LLM branch, step for step, with a recording HTTP client.
-
-    The pipeline connects with its own client, so the steps are repeated here rather than called;
-    tests/test_evals_llm.py checks that both give the same draft from the same model.
-    """
-    from pmdraft.llm_draft import PROMPT_VERSION, connect, draft_with_llm
-    from pmdraft.pipeline import draft_postmortem, events_for_model, finish_draft, people_in
+    """``pipeline.draft_postmortem`` with a model, through an HTTP client that records every body."""
+    from pmdraft.llm_draft import connect
+    from pmdraft.pipeline import draft_postmortem
 
     bodies: list[bytes] = []
-    zone = case_zone(case)
-    hints = draft_postmortem(ingested, display_tz=zone, offline=True, now=EVAL_NOW)
     llm = connect(settings, http_client=recording_client(bodies, transport))
-    draft = draft_with_llm(events_for_model(ingested), settings, llm, hints=hints, stderr=io.StringIO())
-    finished = finish_draft(
-        draft,
-        ingested.events,
-        mode="llm",
-        display_tz=zone,
-        people=people_in(ingested.events),
-        model=settings.model,
-        prompt_version=PROMPT_VERSION,
-        now=EVAL_NOW,
-        assumptions=ingested.assumptions,
+    finished = draft_postmortem(
+        ingested, display_tz=case_zone(case), now=EVAL_NOW, settings=settings, llm=llm
     )
     return Drafted(finished, bodies)
 
