@@ -254,11 +254,17 @@ def eval_command(
 @click.option(
     "--format",
     "out_format",
-    type=click.Choice(["md", "json"]),
-    help="Output format (default: from the -o suffix, else md).",
+    type=click.Choice(["md", "json", "html"]),
+    help="Output format (default: from the -o suffix, else md); html is a self-contained review page.",
 )
 @click.option("--offline", is_flag=True, help="Use pmdraft's offline rules even when a model is configured.")
 @click.option("--force", is_flag=True, help="Overwrite the -o file even if a person edited it.")
+@click.option(
+    "--template",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Your own Jinja2 Markdown template (docs/templates.md).",
+)
+@click.option("--open", "open_after", is_flag=True, help="Open the written -o file (HTML in the browser).")
 @click.option(
     "--no-redact", "no_redact", is_flag=True, help="Do not replace secrets and personal data (not advised)."
 )
@@ -268,6 +274,11 @@ def eval_command(
     "--restore",
     is_flag=True,
     help="Put redacted values back into the written draft (a local copy; never sent anywhere).",
+)
+@click.option(
+    "--exchange",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="No server: write each prompt to this folder and read the answers pasted there (docs/exchange.md).",
 )
 @llm_options
 def draft(
@@ -281,10 +292,13 @@ def draft(
     out_format: str | None,
     offline: bool,
     force: bool,
+    template: Path | None,
+    open_after: bool,
     no_redact: bool,
     redact_names: bool,
     redact_ips: bool,
     restore: bool,
+    exchange: Path | None,
     **llm_flags: Any,
 ) -> None:
     """Draft a blameless post-mortem from INPUTS, every claim citing its source events.
@@ -294,12 +308,18 @@ def draft(
     """
     from pmdraft.config import load_settings
     from pmdraft.pipeline import draft_postmortem
-    from pmdraft.render.json_out import render_json
-    from pmdraft.render.markdown import render_markdown
+    from pmdraft.render.output import (
+        check_draft_options,
+        draft_format,
+        open_written,
+        render_draft,
+        restore_map,
+    )
     from pmdraft.render.write import check_output, write_output
 
     settings = load_settings({k: None if v is False else v for k, v in llm_flags.items()})
-    fmt = out_format or ("json" if output is not None and output.suffix.lower() == ".json" else "md")
+    fmt = draft_format(output, out_format)
+    check_draft_options(fmt, template, open_after, output)
     if output is not None and not settings.dry_run:
         check_output(output, fmt, force=force)
     if restore and no_redact:
@@ -321,27 +341,46 @@ def draft(
             ingested = Ingested(redactor.redact_events(ingested.events), ingested.results)
         click.echo(render_plan(plan_llm_draft(events_for_model(ingested), settings), settings), nl=False)
         return
-    pm = draft_postmortem(
-        ingested,
-        display_tz=parse_zone(tz) or UTC,
-        offline=offline,
-        settings=settings,
-        redact=not no_redact,
-        redactor=redactor,
-    )
-    text = render_json(pm) if fmt == "json" else render_markdown(pm)
+    if exchange is not None:
+        from pmdraft.llm_draft.exchange import PromptsWaiting, draft_through_exchange
+
+        try:
+            pm = draft_through_exchange(
+                exchange,
+                ingested,
+                settings,
+                display_tz=parse_zone(tz) or UTC,
+                offline=offline,
+                redact=not no_redact,
+                redactor=redactor,
+            )
+        except PromptsWaiting as waiting:
+            click.echo(str(waiting), err=True)
+            return
+    else:
+        pm = draft_postmortem(
+            ingested,
+            display_tz=parse_zone(tz) or UTC,
+            offline=offline,
+            settings=settings,
+            redact=not no_redact,
+            redactor=redactor,
+        )
+    text = render_draft(pm, fmt, ingested.events, template)
     if redactor is not None and redactor.map.by_value:
         map_path = settings.cache_dir / "redaction" / f"{pm.incident_id}.json"
         redactor.map.save(map_path)
         if restore:
             from pmdraft.redact import restore as restore_values
 
-            text = restore_values(text, redactor.map.values())
+            text = restore_values(text, restore_map(fmt, redactor.map.values()))
     if output is None:
         click.echo(text, nl=False)
         return
     write_output(output, text, fmt, force=force)
     click.echo(f"wrote {output}", err=True)
+    if open_after and not open_written(output, fmt):
+        click.echo(f"could not open {output}; open it yourself", err=True)
 
 
 @main.command()
@@ -380,3 +419,30 @@ def blame_eval_command(corpus: Path | None, show_errors: bool) -> None:
     click.echo(format_report(report, show_errors=show_errors), nl=False)
     if not report.meets_goal():
         sys.exit(1)
+
+
+@main.command("export-actions")
+@click.argument("draft_file", metavar="DRAFT.json", type=click.Path(path_type=Path))
+@click.option(
+    "--to", "target", required=True, type=click.Choice(["jira-csv", "github-json"]), help="Tracker format."
+)
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to this file, not stdout.")
+@click.option("--force", is_flag=True, help="Overwrite the -o file even if a person edited it.")
+def export_actions_command(draft_file: Path, target: str, output: Path | None, force: bool) -> None:
+    """Action items of a JSON draft (pmdraft draft ... -o DRAFT.json) in a format trackers import:
+    Jira's CSV importer or GitHub issue JSON. Owners and due dates only as the sources state them."""
+    from pmdraft.errors import OutputError
+    from pmdraft.render.actions import export_actions
+    from pmdraft.render.json_out import read_draft
+    from pmdraft.render.write import check_output, write_output
+
+    if output is not None:
+        if output.exists() and draft_file.exists() and output.samefile(draft_file):
+            raise OutputError(f"{output}: is the draft itself; pass another -o file")
+        check_output(output, target, force=force)
+    text = export_actions(read_draft(draft_file), target)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    write_output(output, text, target, force=force)
+    click.echo(f"wrote {output}", err=True)

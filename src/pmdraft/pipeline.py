@@ -78,7 +78,7 @@ def draft_postmortem(
     Redaction runs first, on every path (``redact=False`` is the explicit ``--no-redact``): the draft
     quotes the sources and is shared widely, and the LLM path sends them off the machine. Pass a
     ``redactor`` to keep its placeholder map (for ``--restore``) or to set its options; ``llm`` to use
-    a client built elsewhere (evals record what it sends)."""
+    a client built elsewhere (evals record what it sends; an ExchangeLLM drafts through files)."""
     if redact:
         redactor = redactor or Redactor()
         ingested = Ingested(events=redactor.redact_events(ingested.events), results=ingested.results)
@@ -155,15 +155,17 @@ def _draft(
         now=now,
         assumptions=ingested.assumptions,
     )
-    if offline or settings is None or not settings.llm_configured:
+    if offline or settings is None or (llm is None and not settings.llm_configured):
         return hints
     from pmdraft.llm_draft import PROMPT_VERSION, connect, draft_with_llm
+    from pmdraft.llm_draft.exchange import ExchangeLLM
 
-    pm = draft_with_llm(events_for_model(ingested), settings, llm or connect(settings), hints=hints)
+    client = llm or connect(settings)
+    pm = draft_with_llm(events_for_model(ingested), settings, client, hints=hints)
     return finish_draft(
         pm,
         events,
-        mode="llm",
+        mode="exchange" if isinstance(client, ExchangeLLM) else "llm",
         display_tz=display_tz,
         people=people,
         model=settings.model,

@@ -2,11 +2,12 @@
 
 pmdraft records a SHA-256 of what it generated with every file it writes:
 
-* Markdown: a trailing HTML comment ``<!-- pmdraft:sha256=<hex> -->`` (invisible when rendered), the hash
-  of everything before it.
-* JSON: a sibling file ``<name>.pmdraft-hash`` holding ``sha256=<hex>`` of the JSON file's bytes. A sibling
-  keeps the JSON itself exactly the PostMortem schema, so ``PostMortem.model_validate_json`` and other
-  tools read it unchanged.
+* Markdown and HTML: a trailing HTML comment ``<!-- pmdraft:sha256=<hex> -->`` (invisible when rendered),
+  the hash of everything before it. Only a comment that ends the file counts, so one quoted from the
+  sources cannot stand in for it.
+* JSON (and any other format, such as action-item exports): a sibling file ``<name>.pmdraft-hash``
+  holding ``sha256=<hex>`` of the file's bytes. A sibling keeps the JSON itself exactly the PostMortem
+  schema, so ``PostMortem.model_validate_json`` and other tools read it unchanged.
 
 Writing over an existing file is allowed only when its content still matches its recorded hash (it is
 exactly what pmdraft wrote), or with ``force``. A file a person edited, or one pmdraft never wrote, is
@@ -27,6 +28,7 @@ from pmdraft.errors import OutputError
 __all__ = ["HASH_SUFFIX", "check_output", "hash_sidecar", "is_unchanged", "stamp_markdown", "write_output"]
 
 HASH_SUFFIX = ".pmdraft-hash"
+_STAMPED = ("md", "html")
 _MD_STAMP = re.compile(r"<!-- pmdraft:sha256=([0-9a-f]{64}) -->")
 _SIDECAR = re.compile(r"\Asha256=([0-9a-f]{64})\s*\Z")
 
@@ -50,7 +52,7 @@ def is_unchanged(path: Path, fmt: str) -> bool | None:
     """True when ``path`` is exactly what pmdraft wrote, False when it was changed, None when pmdraft did
     not write it (no recorded hash)."""
     data = path.read_bytes()
-    if fmt == "md":
+    if fmt in _STAMPED:
         text = data.decode("utf-8", errors="replace")
         stamps = list(_MD_STAMP.finditer(text))
         if not stamps:
@@ -108,10 +110,11 @@ def check_output(path: Path, fmt: str, *, force: bool = False) -> None:
 
 
 def write_output(path: Path, text: str, fmt: str, *, force: bool = False) -> None:
-    """Write a rendered draft (``fmt`` 'md' or 'json') to ``path`` with its hash, after ``check_output``."""
+    """Write a rendered draft (``fmt`` 'md', 'html', 'json', ...) to ``path`` with its hash, after
+    ``check_output``."""
     check_output(path, fmt, force=force)
     try:
-        if fmt == "md":
+        if fmt in _STAMPED:
             _atomic_write(path, stamp_markdown(text).encode("utf-8"))
             return
         data = text.encode("utf-8")
