@@ -11,6 +11,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+from itertools import chain, pairwise, starmap
+from operator import attrgetter, eq
 from typing import Any
 
 
@@ -112,15 +114,26 @@ def as_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
+_BY_ID = attrgetter("id")
+_BY_TIME = attrgetter("time")
+
+
 def sort_key(event: Event) -> tuple[datetime, str]:
     """Order by time with a stable tiebreak on the source id (sources deliver out of order)."""
     return (event.time, event.id)
 
 
 def merge_events(streams: Iterable[Iterable[Event]]) -> list[Event]:
-    """One sorted stream; an id seen twice (the same file given twice, overlapping exports) is kept once."""
-    seen: dict[str, Event] = {}
-    for stream in streams:
-        for event in stream:
-            seen.setdefault(event.id, event)
-    return sorted(seen.values(), key=sort_key)
+    """One sorted stream; an id seen twice (the same file given twice, overlapping exports) is kept once.
+
+    Written for hundreds of thousands of events: the dict is filled from the reversed stream so the
+    first event with an id is the one kept, and sorting on the time alone is several times faster
+    than on (time, id) tuples; only when two events share a time is the id tiebreak sorted in.
+    """
+    everything = list(chain.from_iterable(streams))
+    everything.reverse()
+    unique = dict(zip(map(_BY_ID, everything), everything, strict=True))
+    events = sorted(unique.values(), key=_BY_TIME)
+    if any(starmap(eq, pairwise(map(_BY_TIME, events)))):
+        events.sort(key=sort_key)
+    return events

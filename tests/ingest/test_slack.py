@@ -15,7 +15,7 @@ import pytest
 
 from pmdraft.errors import InputError
 from pmdraft.events import Event, EventKind
-from pmdraft.ingest import IngestResult, LoadOptions, Source, detect
+from pmdraft.ingest import IngestResult, LoadOptions, Source, detect, slack
 from pmdraft.ingest._common import from_epoch
 from pmdraft.ingest.slack import ADAPTER, _ts_time
 
@@ -488,3 +488,66 @@ def test_garbage_collector_is_restored_after_load_and_after_errors(tmp_path: Pat
     with pytest.raises(InputError):
         load(root)
     assert gc.isenabled()
+
+
+# --- large day files are parsed in pieces (slack._day_pieces) ------------------------------------
+
+
+def numbered(count: int) -> list[dict[str, Any]]:
+    return [
+        {"type": "message", "user": "U1", "text": f"message {i}", "ts": f"{1714554000 + i}.000100"}
+        for i in range(count)
+    ]
+
+
+def test_large_day_file_is_read_in_pieces_with_every_message_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(slack, "_PIECE_BYTES", 512)
+    messages: list[Any] = numbered(300)
+    messages[150] = "not a message"
+    data = json.dumps(messages, indent=4).encode()
+    pieces = list(slack._day_pieces(data, "day.json"))
+    assert len(pieces) > 10 and [m for piece in pieces for m in piece] == messages
+    two_spaces = json.dumps(messages, indent=2).encode()  # slackdump's layout
+    assert len(list(slack._day_pieces(two_spaces, "day.json"))) > 10
+    root = write_export(tmp_path / "x", {"ops": []})
+    day = root / "ops" / "2024-03-05.json"
+    day.write_bytes(data)
+    result = load(root)
+    assert len(result.events) == 299 and result.events[-1].text == "message 299"
+    assert [(s.where, s.reason) for s in result.skipped] == [(f"{day}[150]", "not a message object")]
+
+
+def test_separator_bytes_inside_a_message_make_the_file_read_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(slack, "_PIECE_BYTES", 16)
+    # A nested list laid out so that the bytes between two top-level messages appear inside it.
+    text = (
+        '[\n    {"ts": "1.000001", "attachments": [\n    {"title": "a"\n    },\n    {"title": "b"}\n    ]},'
+        '\n    {"ts": "2.000002", "text": "' + "x" * 100 + '"\n    }\n]'
+    )
+    assert list(slack._day_pieces(text.encode(), "day.json")) == [json.loads(text)]
+
+
+def test_a_piece_orjson_refuses_is_read_by_json_without_repeating_messages(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(slack, "_PIECE_BYTES", 256)
+    messages = numbered(60)
+    text = json.dumps(messages, indent=4).replace('"message 45"', "NaN")  # json accepts NaN, orjson not
+    pieces = list(slack._day_pieces(text.encode(), "day.json"))
+    assert len(pieces) > 2
+    assert [m["ts"] for piece in pieces for m in piece] == [m["ts"] for m in messages]
+
+
+def test_truncated_large_day_file_reports_like_a_small_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(slack, "_PIECE_BYTES", 256)
+    text = json.dumps(numbered(60), indent=4)[:-40]
+    with pytest.raises(json.JSONDecodeError) as parsed:
+        json.loads(text)
+    e = parsed.value
+    with pytest.raises(InputError) as info:
+        list(slack._day_pieces(text.encode(), "day.json"))
+    assert str(info.value) == (
+        f"day.json: invalid JSON at line {e.lineno}, column {e.colno}: {e.msg} (the file looks truncated)"
+    )

@@ -68,7 +68,12 @@ def test_single_bot_message_sample(samples: Path) -> None:
     assert event.id == "slack:unknown:1677029631.029259"
     assert event.time == datetime(2023, 2, 22, 1, 33, 51, 29259, tzinfo=UTC)
     assert event.is_bot and event.edited and event.actor.name == "BUEBX9AUR"
-    assert event.text == "Some question?"
+    # "Some question?" is only the notification fallback: the poll itself is in section and context blocks.
+    assert event.text == (
+        "Some question?\n*Poll title*\n:one: this is one    `8`\n"
+        "@U12345678, @U12345679, @U12345680, @U12345681, @U12345682, @U12345683, @U12345684, @U12345685\n"
+        ":two: this is two    `3`\n@U12345687, @U12346720, @U12345686\nCreated by @U12345678 with /poll"
+    )
     assert "--channel" in result.assumptions[0]
     [named] = ADAPTER.load(Source(path), LoadOptions(channel="#polls")).events
     assert named.id == "slack:polls:1677029631.029259"

@@ -1,8 +1,8 @@
 """Slack Web API responses: ``conversations.history``/``conversations.replies`` and slackdump dumps.
 
-The message objects are the ones a workspace export holds, so markup decoding and chat kinds are
-shared with the export adapter, and event ids use the same ``slack:<channel>:<ts>`` scheme so an
-API capture and an export of the same channel de-duplicate. API responses do not name their
+The message objects are the ones a workspace export holds, so turning them into events is shared
+with the export adapter (``_slack_message.py``), and event ids use the same ``slack:<channel>:<ts>``
+scheme so an API capture and an export of the same channel de-duplicate. API responses do not name their
 channel; slackdump's envelope (``channel_id``, ``name``, ``messages[]`` with replies nested under
 ``slackdump_thread_replies``) does. History arrives newest first, so events are sorted here.
 """
@@ -10,16 +10,14 @@ channel; slackdump's envelope (``channel_id``, ``name``, ``messages[]`` with rep
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from pmdraft.errors import InputError
-from pmdraft.events import Actor, Event, EventKind, sort_key
-from pmdraft.ingest._common import IngestResult, LoadOptions, Skipped, Source, from_epoch
-from pmdraft.ingest._kinds import classify_chat
-from pmdraft.ingest._slack_markup import attachments_to_text, blocks_to_text, decode_slack_text
+from pmdraft.events import sort_key
+from pmdraft.ingest._common import IngestResult, LoadOptions, Skipped, Source
+from pmdraft.ingest._slack_message import MessageConverter, add_users
 
 FORMAT = "slack-api"
 
@@ -27,37 +25,6 @@ _TS = re.compile(r'"ts"\s*:\s*"\d{9,11}\.\d+"')
 _TYPE_MESSAGE = re.compile(r'"type"\s*:\s*"message"')
 _REPLIES_KEY = "slackdump_thread_replies"
 _USER_FILES = ("users.json", "org_users.json")
-
-#: Channel housekeeping, kept as SYSTEM noise (the same set the export adapter uses).
-_NOISE_SUBTYPES = frozenset(
-    {
-        "channel_join",
-        "channel_leave",
-        "channel_purpose",
-        "channel_topic",
-        "channel_name",
-        "channel_archive",
-        "channel_unarchive",
-        "channel_convert_to_private",
-        "channel_convert_to_public",
-        "group_join",
-        "group_leave",
-        "group_purpose",
-        "group_topic",
-        "group_name",
-        "group_archive",
-        "group_unarchive",
-        "pinned_item",
-        "unpinned_item",
-        "bot_add",
-        "bot_remove",
-        "bot_enable",
-        "bot_disable",
-        "reminder_add",
-    }
-)
-_DROPPED_SUBTYPES = frozenset({"message_changed", "message_deleted", "message_replied"})
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def sniff(source: Source) -> bool:
@@ -130,144 +97,8 @@ def _read_users(folder: Path, result: IngestResult) -> tuple[dict[str, str], set
         except InputError as e:
             result.assumptions.append(f"{e}; user ids shown instead of names")
             continue
-        members = doc.get("members") if isinstance(doc, dict) else doc
-        for user in members if isinstance(members, list) else ():
-            if not isinstance(user, dict) or not isinstance(user.get("id"), str):
-                continue
-            profile = user["profile"] if isinstance(user.get("profile"), dict) else {}
-            name = _first_text(
-                profile.get("display_name"), profile.get("real_name"), user.get("real_name"), user.get("name")
-            )
-            if name:
-                names.setdefault(user["id"], name)
-            if user.get("is_bot") is True:
-                bots.add(user["id"])
+        add_users(doc.get("members") if isinstance(doc, dict) else doc, names, bots)
     return names, bots
-
-
-# --- messages ----------------------------------------------------------------------------------
-
-
-class _Converter:
-    """One channel's messages to events, following the export adapter's conventions."""
-
-    def __init__(
-        self, channel: str, path: str, users: Mapping[str, str], bots: set[str], channels: Mapping[str, str]
-    ) -> None:
-        self.prefix = f"slack:{channel}:"
-        self.path = path
-        self.users = users
-        self.bots = bots
-        self.channels = channels
-        self.attrs: Mapping[str, str] = {"channel": channel}
-        self.broadcast_attrs: Mapping[str, str] = {"channel": channel, "broadcast": "true"}
-        #: One Actor per (name, id, bot) rather than one per message.
-        self.actors: dict[tuple[str, str | None, bool], Actor] = {}
-
-    def to_event(self, m: dict[str, Any]) -> Event | str:
-        """The event for one message, or the reason it was passed over."""
-        ts = m.get("ts")
-        if not isinstance(ts, str) or not ts:
-            return "message has no ts"
-        time = _ts_time(ts)
-        if time is None:
-            return f"unreadable ts {ts!r}"
-        subtype = m.get("subtype")
-        if subtype in _DROPPED_SUBTYPES:
-            return f"{subtype} notification, not a message"
-        uid = m.get("user") if isinstance(m.get("user"), str) and m.get("user") else None
-        bot_id = m.get("bot_id") if isinstance(m.get("bot_id"), str) and m.get("bot_id") else None
-        is_bot = subtype == "bot_message" or bot_id is not None or uid in self.bots
-        actor = self._actor(m, uid, bot_id, is_bot)
-        text = self._text(m)
-        kind, noise, deleted = EventKind.CHAT, False, False
-        if subtype in _NOISE_SUBTYPES:
-            kind, noise = EventKind.SYSTEM, True
-        elif subtype == "tombstone":
-            noise = deleted = True
-        elif is_bot:
-            kind = classify_chat(text, actor.name, True)
-        thread_ts = m.get("thread_ts")
-        thread_id = None
-        attrs = self.attrs
-        if isinstance(thread_ts, str) and thread_ts and thread_ts != ts:
-            thread_id = self.prefix + thread_ts
-            if subtype == "thread_broadcast":
-                attrs = self.broadcast_attrs
-        url = m.get("permalink")
-        return Event(
-            id=self.prefix + ts,
-            time=time,
-            kind=kind,
-            source_file=self.path,
-            source_format=FORMAT,
-            actor=actor,
-            text=text,
-            thread_id=thread_id,
-            url=url if isinstance(url, str) and url.startswith("http") else None,
-            is_bot=is_bot,
-            edited="edited" in m,
-            deleted=deleted,
-            noise=noise,
-            raw_time=ts,
-            attrs=attrs,
-        )
-
-    def _text(self, m: dict[str, Any]) -> str:
-        raw = m.get("text")
-        text = decode_slack_text(raw, self.users, self.channels) if isinstance(raw, str) and raw else ""
-        if not text and m.get("blocks"):
-            text = blocks_to_text(m["blocks"], self.users, self.channels)
-        if m.get("attachments"):
-            extra = attachments_to_text(m["attachments"], self.users, self.channels, include_unfurls=not text)
-            if extra:
-                text = f"{text}\n{extra}" if text else extra
-        files = m.get("files")
-        for item in files if isinstance(files, list) else ():
-            name = (
-                _first_text(item.get("name"), item.get("title"), item.get("id"))
-                if isinstance(item, dict)
-                else None
-            )
-            if name:
-                text = f"{text} [file: {name}]" if text else f"[file: {name}]"
-        return text
-
-    def _actor(self, m: dict[str, Any], uid: str | None, bot_id: str | None, is_bot: bool) -> Actor:
-        name = self.users.get(uid) if uid else None
-        if name is None:
-            profile = m.get("user_profile")
-            if isinstance(profile, dict):
-                name = _first_text(profile.get("display_name"), profile.get("real_name"), profile.get("name"))
-        if not name and is_bot:
-            bot_profile = m.get("bot_profile")
-            bot_name = bot_profile.get("name") if isinstance(bot_profile, dict) else None
-            username = m.get("username")
-            if m.get("subtype") == "bot_message":
-                name = _first_text(username, bot_name)
-            else:
-                name = _first_text(bot_name, username)
-        name = name or uid or bot_id or "unknown"
-        key = (name, uid or bot_id, is_bot)
-        actor = self.actors.get(key)
-        if actor is None:
-            actor = self.actors[key] = Actor(name=name, id=uid or bot_id, is_bot=is_bot)
-        return actor
-
-
-def _ts_time(ts: str) -> datetime | None:
-    """Exact time of a ``ts`` string; the common ``seconds.micros`` shape skips Decimal for speed."""
-    whole, _, frac = ts.partition(".")
-    if len(frac) == 6 and 0 < len(whole) <= 11 and whole.isascii() and whole.isdigit() and frac.isdigit():
-        return _EPOCH + timedelta(0, int(whole), int(frac))
-    return from_epoch(ts)
-
-
-def _first_text(*values: object) -> str | None:
-    for value in values:
-        if isinstance(value, str) and value.strip():
-            return value.strip()
-    return None
 
 
 # --- loading -----------------------------------------------------------------------------------
@@ -289,13 +120,13 @@ def load(source: Source, options: LoadOptions) -> IngestResult:
         if label is None:
             label, unnamed = "unknown", True
         channels = {cid: label} if cid else {}
-        convert = _Converter(label, path, users, bots, channels)
+        convert = MessageConverter(label, FORMAT, users, bots, channels)
         where = f"{path}: page {page_no + 1} messages" if len(pages) > 1 else f"{path}: messages"
         for here, message in _walk(page["messages"], where):
             if not isinstance(message, dict):
                 result.skipped.append(Skipped(here, "not a message object"))
                 continue
-            outcome = convert.to_event(message)
+            outcome = convert.to_event(message, path)
             if isinstance(outcome, str):
                 result.skipped.append(Skipped(here, outcome))
             elif outcome.id in seen:
