@@ -11,9 +11,18 @@ indented like Slack's own export. The same spec and seed always give the same by
 ``profile="stress"`` makes every chat message incident-room phrasing, so the whole export looks like
 one incident: the worst case for the drafting rules, which then analyse every message.
 
-    python bench/synth.py OUT_DIR [--messages 200000] [--alerts 400] [--days 5] [--seed 7]
+``generate_bundle(out, spec)`` writes what a team hands pmdraft for one incident review: the Slack
+export in ``out/slack/`` plus ``spec.webhook_alerts`` alerts as Alertmanager webhook payloads
+(``out/alertmanager-webhooks.json``, each alert firing then resolved, the incident episodes' own alerts
+among them) and ``spec.tickets`` Jira issues (``out/jira-issues.json``, API v2: the incident tickets
+with comments and status changes, then ordinary tickets). Both use a generator seeded apart from the
+chat, so adding them never changes the Slack bytes.
 
-Reuse: import ``SynthSpec`` and ``generate_slack_export``; ``SynthStats`` says what was written.
+    python bench/synth.py OUT_DIR [--messages 200000] [--alerts 400] [--days 5] [--seed 7]
+                                  [--webhook-alerts M --tickets K]   # a bundle: OUT_DIR/slack/ + files
+
+Reuse: import ``SynthSpec`` and ``generate_slack_export`` or ``generate_bundle``; ``SynthStats`` says
+what was written.
 """
 
 from __future__ import annotations
@@ -28,7 +37,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-__all__ = ["SynthSpec", "SynthStats", "generate_slack_export"]
+__all__ = ["Bundle", "SynthSpec", "SynthStats", "generate_bundle", "generate_slack_export"]
 
 _TEAM = "T0BENCH01"
 _START = datetime(2024, 5, 6, 6, 0, tzinfo=UTC)
@@ -117,6 +126,10 @@ class SynthSpec:
     thread_share: float = 0.12
     join_share: float = 0.02
     deploy_share: float = 0.01
+    #: Alerts written as Alertmanager webhook payloads by ``generate_bundle`` (firing + resolved each).
+    webhook_alerts: int = 0
+    #: Jira issues written by ``generate_bundle``; the first ``incidents`` are the incidents' tickets.
+    tickets: int = 0
 
 
 @dataclass
@@ -131,6 +144,8 @@ class SynthStats:
     day_files: int = 0
     bytes: int = 0
     by_channel: dict[str, int] = field(default_factory=dict)
+    #: (channel, start epoch seconds, service) of each incident episode.
+    episodes: list[tuple[str, float, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -372,6 +387,7 @@ def _episode(
     channel = f"inc-{k + 1}-synthetic"
     start = _START.timestamp() + (k + 1) * spec.days * 86_400 / (spec.incidents + 1)
     svc, thing = rng.choice(_SERVICES), rng.choice(_THINGS)
+    stats.episodes.append((channel, start, svc))
     responders = rng.sample(users, min(8, len(users)))
     n = max(len(_EPISODE), spec.incident_messages)
     beats = {round(i * n / len(_EPISODE)): line for i, line in enumerate(_EPISODE)}
@@ -464,6 +480,201 @@ def _dump(path: Path, data: object) -> int:
     return len(text.encode("utf-8"))
 
 
+_ALERT_NAMES = (
+    "HighErrorRate", "LatencyHigh", "DiskFull", "PodCrashLooping", "QueueBacklog", "CertExpiringSoon",
+    "ReplicaLag", "MemoryPressure", "5xxBurst", "SaturationHigh",
+)  # fmt: skip
+_TICKET_WORK = (
+    "Upgrade the {svc} client library",
+    "Flaky {svc} integration test",
+    "Add dashboards for {svc} saturation",
+    "{svc}: document the failover runbook",
+    "Customer reports slow {svc} pages",
+    "Rotate {svc} credentials",
+    "Reduce {svc} build time",
+)
+_TICKET_COMMENTS = (
+    "Looked into it, {n} affected requests in the last day.",
+    "Linked the {svc} dashboard and the PR.",
+    "Can we pair on this after standup?",
+    "Moved to next sprint, blocked on the {svc} migration.",
+    "Fixed in v{n}.{n2}, please verify.",
+)
+_INCIDENT_COMMENTS = (
+    "Customers report errors on {svc}; {n} support tickets so far.",
+    "Rolled back {svc}; error rate unchanged.",
+    "Cause found: the {svc} flag flipped at the same time. Flag is OFF again.",
+    "Error rate back to baseline. Monitoring.",
+    "Action items: canary for {svc} flag changes (owner {owner}); alert on {svc} saturation.",
+)
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """The inputs ``generate_bundle`` wrote: pass them all to ``pmdraft draft``."""
+
+    slack: Path
+    alerts: Path | None
+    tickets: Path | None
+    stats: SynthStats
+
+    @property
+    def inputs(self) -> list[Path]:
+        return [p for p in (self.slack, self.alerts, self.tickets) if p is not None]
+
+
+def generate_bundle(out: Path, spec: SynthSpec | None = None) -> Bundle:
+    """The Slack export in ``out/slack`` plus the alert and ticket files the spec asks for."""
+    spec = spec or SynthSpec()
+    stats = generate_slack_export(out / "slack", spec)
+    rng = random.Random(spec.seed * 7919 + 1)
+    alerts = tickets = None
+    if spec.webhook_alerts > 0:
+        alerts = out / "alertmanager-webhooks.json"
+        stats.bytes += _dump(alerts, _alert_payloads(rng, spec, stats.episodes))
+    if spec.tickets > 0:
+        tickets = out / "jira-issues.json"
+        stats.bytes += _dump(tickets, _jira_issues(rng, spec, stats.episodes))
+    return Bundle(out / "slack", alerts, tickets, stats)
+
+
+def _rfc3339(seconds: float) -> str:
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f000Z")
+
+
+def _jira_time(seconds: float) -> str:
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "+0000"
+
+
+def _alert_payloads(
+    rng: random.Random, spec: SynthSpec, episodes: list[tuple[str, float, str]]
+) -> list[dict[str, Any]]:
+    """``webhook_alerts`` alerts, each a firing payload and a later resolved one; the episodes' first."""
+    start, span = _START.timestamp(), spec.days * 86_400
+    fired: list[tuple[float, str, str, str]] = [
+        (t - 120, f"Incident{k + 1}ErrorRate", svc, "critical") for k, (_, t, svc) in enumerate(episodes)
+    ]
+    while len(fired) < spec.webhook_alerts:
+        severity = rng.choice(("warning", "warning", "critical"))
+        fired.append((start + rng.random() * span, rng.choice(_ALERT_NAMES), rng.choice(_SERVICES), severity))
+    payloads: list[tuple[float, dict[str, Any]]] = []
+    for i, (t, name, svc, severity) in enumerate(fired[: spec.webhook_alerts]):
+        labels = {"alertname": name, "service": svc, "severity": severity, "env": "production"}
+        annotations = {
+            "summary": f"{name} on {svc}",
+            "description": f"{svc} {name} at {rng.randint(5, 95)}% over 5m",
+            "runbook_url": f"https://runbooks.example.com/{svc}/{name.lower()}",
+        }
+        fingerprint = f"{i:016x}"
+        ended = t + rng.randint(120, 5400)
+        for status, at, ends in (("firing", t, "0001-01-01T00:00:00Z"), ("resolved", ended, _rfc3339(ended))):
+            alert = {
+                "status": status,
+                "labels": labels,
+                "annotations": annotations,
+                "startsAt": _rfc3339(t),
+                "endsAt": ends,
+                "generatorURL": f"http://prometheus.internal:9090/graph?g0.expr={name}",
+                "fingerprint": fingerprint,
+            }
+            payload = {
+                "receiver": "incident-webhook",
+                "status": status,
+                "alerts": [alert],
+                "groupLabels": {"alertname": name},
+                "commonLabels": labels,
+                "commonAnnotations": annotations,
+                "externalURL": "http://alertmanager.internal:9093",
+                "version": "4",
+                "groupKey": f'{{}}:{{alertname="{name}"}}',
+            }
+            payloads.append((at, payload))
+    payloads.sort(key=lambda p: p[0])
+    return [p for _, p in payloads]
+
+
+def _jira_user(rng: random.Random, i: int) -> dict[str, Any]:
+    first, last = rng.choice(_FIRST), rng.choice(_LAST)
+    return {"accountId": f"5f{i:022x}", "displayName": f"{first} {last}", "accountType": "atlassian"}
+
+
+def _jira_issues(
+    rng: random.Random, spec: SynthSpec, episodes: list[tuple[str, float, str]]
+) -> list[dict[str, Any]]:
+    """``tickets`` Jira issues (REST v2): the incidents' tickets first, then ordinary work."""
+    start, span = _START.timestamp(), spec.days * 86_400
+    people = [_jira_user(rng, i) for i in range(12)]
+    issues: list[dict[str, Any]] = []
+    for i in range(spec.tickets):
+        incident = i < len(episodes)
+        if incident:
+            _, t, svc = episodes[i]
+            t += 600
+            summary, kind, priority = f"{svc}: customers see errors", "Incident", "Highest"
+            lines = _INCIDENT_COMMENTS
+        else:
+            t, svc = start + rng.random() * span, rng.choice(_SERVICES)
+            summary = rng.choice(_TICKET_WORK).format(svc=svc)
+            kind, priority = rng.choice(("Task", "Bug", "Story")), rng.choice(("Low", "Medium", "High"))
+            lines = _TICKET_COMMENTS
+        key = f"{'INC' if incident else 'ENG'}-{100 + i}"
+        creator = rng.choice(people)
+        comments = []
+        for c in range(len(lines) if incident else rng.randint(0, 3)):
+            line = lines[c] if incident else rng.choice(lines)
+            text = line.format(
+                svc=svc, n=rng.randint(2, 60), n2=rng.randint(0, 30), owner="@" + creator["displayName"]
+            )
+            comments.append(
+                {
+                    "id": str(20_000 + i * 10 + c),
+                    "author": rng.choice(people),
+                    "body": text,
+                    "created": _jira_time(t + 900 * (c + 1)),
+                }
+            )
+        histories = []
+        for h, (old, new) in enumerate(
+            (("Open", "In Progress"), ("In Progress", "Done"))[: rng.randint(1, 2)]
+        ):
+            item = {
+                "field": "status",
+                "fieldtype": "jira",
+                "from": str(h),
+                "fromString": old,
+                "to": str(h + 1),
+            }
+            item["toString"] = new
+            histories.append(
+                {
+                    "id": str(30_000 + i * 10 + h),
+                    "author": creator,
+                    "created": _jira_time(t + 1800 * (h + 1)),
+                    "items": [item],
+                }
+            )
+        issues.append(
+            {
+                "id": str(10_000 + i),
+                "self": f"https://synthetic.atlassian.net/rest/api/2/issue/{10_000 + i}",
+                "key": key,
+                "fields": {
+                    "summary": summary,
+                    "description": f"Seen on {svc} in production. See the {svc} dashboard.",
+                    "issuetype": {"name": kind},
+                    "priority": {"name": priority},
+                    "status": {"name": "Done" if len(histories) == 2 else "In Progress"},
+                    "creator": creator,
+                    "reporter": creator,
+                    "created": _jira_time(t),
+                    "comment": {"comments": comments, "total": len(comments)},
+                },
+                "changelog": {"histories": histories},
+            }
+        )
+    return issues
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Write a seeded synthetic Slack export.")
     parser.add_argument("out", type=Path)
@@ -472,11 +683,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--days", type=int, default=SynthSpec.days)
     parser.add_argument("--seed", type=int, default=SynthSpec.seed)
     parser.add_argument("--profile", choices=("mixed", "stress"), default=SynthSpec.profile)
+    parser.add_argument("--webhook-alerts", type=int, default=0, help="Alertmanager alerts (a bundle).")
+    parser.add_argument("--tickets", type=int, default=0, help="Jira issues (a bundle).")
     args = parser.parse_args(argv)
     spec = SynthSpec(
-        messages=args.messages, alerts=args.alerts, days=args.days, seed=args.seed, profile=args.profile
+        messages=args.messages,
+        alerts=args.alerts,
+        days=args.days,
+        seed=args.seed,
+        profile=args.profile,
+        webhook_alerts=args.webhook_alerts,
+        tickets=args.tickets,
     )
-    stats = generate_slack_export(args.out, spec)
+    if spec.webhook_alerts or spec.tickets:
+        bundle = generate_bundle(args.out, spec)
+        stats = bundle.stats
+        print(f"bundle: {' '.join(str(p) for p in bundle.inputs)}")
+    else:
+        stats = generate_slack_export(args.out, spec)
     print(
         f"wrote {stats.messages} messages ({stats.replies} thread replies, {stats.alerts} alerts, "
         f"{stats.bot_posts} bot posts, {stats.joins} joins) in {stats.day_files} day files, "

@@ -113,7 +113,7 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str | None
     monkeypatch.chdir(tmp_path)
     return {
         "PMDRAFT_CACHE_DIR": str(tmp_path / "cache"),
-        "PMDRAFT_CHUNK_TOKENS": "3000",
+        "PMDRAFT_CHUNK_TOKENS": "2000",
         "PMDRAFT_MODEL": None,
         "PMDRAFT_BASE_URL": None,
         "PMDRAFT_API_KEY": None,

@@ -1,8 +1,11 @@
 """Event-aligned chunks sized in tokens, for the map calls.
 
 A chunk is a run of whole events (one line each, behind a short alias such as ``E12`` that a small
-model can copy reliably). An event too long for one chunk is split into parts with
-langchain-text-splitters; every part keeps its alias, so a claim about it still cites the event.
+model can copy reliably). Lines are compact because every map call pays for them: the time is
+``HH:MM`` (the date only where the day changes; the chunk's first day goes into its prompt), the
+kind only for records that are not chat messages. An event too long for one chunk is split into
+parts with langchain-text-splitters; every part keeps its alias, so a claim about it still cites the
+event.
 The last few events of a chunk open the next one as context, so a reply that spans a boundary is
 seen whole at least once.
 """
@@ -15,7 +18,7 @@ from dataclasses import dataclass
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from pmdraft.errors import ConfigError
-from pmdraft.events import Event
+from pmdraft.events import Event, EventKind
 
 #: Context windows of model families, by name prefix (longest match wins); others get the default.
 _CONTEXT_BY_PREFIX: dict[str, int] = {
@@ -30,6 +33,8 @@ _CONTEXT_BY_PREFIX: dict[str, int] = {
     "o4": 200_000,
 }
 DEFAULT_CONTEXT = 8_192
+#: (event id, line, tokens, UTC day of the event) for one line of a chunk.
+_Unit = tuple[str, str, int, str]
 #: Chunks larger than this do not make map calls better, only slower and less thorough.
 MAX_CHUNK_TOKENS = 12_000
 MIN_CHUNK_TOKENS = 128
@@ -43,6 +48,8 @@ class Chunk:
     event_ids: tuple[str, ...]
     lines: tuple[str, ...]
     tokens: int
+    #: The UTC date (YYYY-MM-DD) of the chunk's first line; later lines carry a date where it changes.
+    day: str = ""
 
     @property
     def text(self) -> str:
@@ -73,11 +80,13 @@ def chunk_budget(context: int, overhead: int, max_output: int, configured: int |
     return budget
 
 
-def event_line(alias: str, event: Event, text: str | None = None, part: str = "") -> str:
-    """One event as the model sees it; newlines folded so one event is one line."""
+def event_line(alias: str, event: Event, text: str | None = None, part: str = "", dated: bool = False) -> str:
+    """One event as the model sees it, ``E12 | 22:46 [kind] who: text``; newlines folded so one
+    event is one line. ``dated`` puts the UTC date before the time (where the day changes)."""
     body = " ".join((event.text if text is None else text).split())
-    when = event.time.strftime("%Y-%m-%d %H:%M:%SZ")
-    return f"{alias}{part} | {when} | {event.kind.value} | {event.actor.name} | {body}"
+    when = event.time.strftime("%Y-%m-%d %H:%M" if dated else "%H:%M")
+    kind = "" if event.kind is EventKind.CHAT else f" [{event.kind.value}]"
+    return f"{alias}{part} | {when}{kind} {event.actor.name}: {body}"
 
 
 def chunk_events(
@@ -91,16 +100,19 @@ def chunk_events(
     (unless that event alone exceeds the budget, when it is split into parts)."""
     if len(events) != len(aliases):
         raise ValueError("one alias per event is required")
-    units: list[tuple[str, str, int]] = []  # (event id, line, tokens)
+    units: list[_Unit] = []
+    previous_day = ""
     for event, alias in zip(events, aliases, strict=True):
-        line = event_line(alias, event)
+        day = event.time.strftime("%Y-%m-%d")
+        dated, previous_day = day != previous_day, day
+        line = event_line(alias, event, dated=dated)
         tokens = count(line)
         if tokens <= budget:
-            units.append((event.id, line, tokens))
+            units.append((event.id, line, tokens, day))
         else:
-            units.extend(_split_event(event, alias, budget, count))
+            units.extend(_split_event(event, alias, budget, count, dated))
     chunks: list[Chunk] = []
-    current: list[tuple[str, str, int]] = []
+    current: list[_Unit] = []
     size = 0
     fresh = 0  # units in `current` that no earlier chunk has shown
     for unit in units:
@@ -120,8 +132,8 @@ def chunk_events(
     return chunks
 
 
-def _overlap(units: list[tuple[str, str, int]], count: int, limit: int) -> list[tuple[str, str, int]]:
-    kept: list[tuple[str, str, int]] = []
+def _overlap(units: list[_Unit], count: int, limit: int) -> list[_Unit]:
+    kept: list[_Unit] = []
     size = 0
     for unit in reversed(units[-count:] if count else []):
         if size + unit[2] > limit:
@@ -132,9 +144,9 @@ def _overlap(units: list[tuple[str, str, int]], count: int, limit: int) -> list[
 
 
 def _split_event(
-    event: Event, alias: str, budget: int, count: Callable[[str], int]
-) -> list[tuple[str, str, int]]:
-    header = count(event_line(alias, event, text="", part=" (part 99/99)"))
+    event: Event, alias: str, budget: int, count: Callable[[str], int], dated: bool
+) -> list[_Unit]:
+    header = count(event_line(alias, event, text="", part=" (part 99/99)", dated=dated))
     room = max(budget - header - 1, 16)
     splitter = RecursiveCharacterTextSplitter(
         chunk_size=room,
@@ -143,18 +155,20 @@ def _split_event(
         separators=["\n\n", "\n", ". ", " ", ""],
     )
     pieces = splitter.split_text(event.text)
-    out: list[tuple[str, str, int]] = []
+    out: list[_Unit] = []
+    day = event.time.strftime("%Y-%m-%d")
     for i, piece in enumerate(pieces, 1):
-        line = event_line(alias, event, text=piece, part=f" (part {i}/{len(pieces)})")
-        out.append((event.id, line, count(line)))
+        line = event_line(alias, event, text=piece, part=f" (part {i}/{len(pieces)})", dated=dated and i == 1)
+        out.append((event.id, line, count(line), day))
     return out
 
 
-def _make_chunk(index: int, units: list[tuple[str, str, int]]) -> Chunk:
+def _make_chunk(index: int, units: list[_Unit]) -> Chunk:
     ids = tuple(dict.fromkeys(u[0] for u in units))
     return Chunk(
         index=index,
         event_ids=ids,
         lines=tuple(u[1] for u in units),
         tokens=sum(u[2] for u in units) + max(len(units) - 1, 0),
+        day=units[0][3] if units else "",
     )

@@ -215,12 +215,15 @@ class Redactor:
         self._aliases = _aliases(self._people_order)
         if self.options.names:
             self._people = _word_list_pattern(self._aliases)
+        #: attrs values (channel names, services, statuses) repeat on every event: clean ones are kept.
+        self._clean_values: set[str] = set()
 
     def redact_text(self, text: str, where: str | None = None) -> str:
         if not text:
             return text
         for rule in self._rules:
-            text = self._apply(rule, text, where)
+            if rule.pattern.search(text) is not None:  # most texts match no rule: skip the sub machinery
+                text = self._apply(rule, text, where)
         if self._customers is not None:
             text = self._customers.sub(lambda m: self._note("CUSTOMER", m.group(0), where), text)
         if self._people is not None:
@@ -264,14 +267,20 @@ class Redactor:
         actor = event.actor
         if self._people is not None and not actor.is_bot:
             actor = Actor(name=self.redact_text(actor.name), id=None, is_bot=actor.is_bot)
-        attrs = {k: self.redact_text(v, event.id) for k, v in event.attrs.items()} if event.attrs else {}
-        return replace(
-            event,
-            text=self.redact_text(event.text, event.id),
-            url=self.redact_text(event.url, event.id) if event.url else event.url,
-            actor=actor,
-            attrs=attrs,
-        )
+        attrs = {k: self._redact_value(v, event.id) for k, v in event.attrs.items()} if event.attrs else {}
+        text = self.redact_text(event.text, event.id)
+        url = self.redact_text(event.url, event.id) if event.url else event.url
+        if text == event.text and url == event.url and actor is event.actor and attrs == event.attrs:
+            return event  # nothing to replace: no copy (200k events in a large export)
+        return replace(event, text=text, url=url, actor=actor, attrs=attrs)
+
+    def _redact_value(self, value: str, where: str) -> str:
+        if value in self._clean_values:
+            return value
+        out = self.redact_text(value, where)
+        if out == value:
+            self._clean_values.add(value)
+        return out
 
     def redact_events(self, events: Iterable[Event]) -> list[Event]:
         return [self.redact_event(e) for e in events]

@@ -29,6 +29,8 @@ class FakeServer:
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
+        # The default backlog (5) drops the SYNs of a burst of concurrent calls: each waits a 1 s retry.
+        self._server.socket.listen(128)
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05})
 
     @property

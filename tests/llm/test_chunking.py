@@ -37,7 +37,8 @@ def _events(texts: list[str]) -> list[Event]:
 
 def test_event_line_is_one_line_with_alias_and_utc_time() -> None:
     (event,) = _events(["line one\nline two"])
-    assert event_line("E1", event) == "E1 | 2024-03-07 22:40:00Z | chat | ana | line one line two"
+    assert event_line("E1", event) == "E1 | 22:40 ana: line one line two"
+    assert event_line("E1", event, dated=True) == "E1 | 2024-03-07 22:40 ana: line one line two"
 
 
 def test_chunks_hold_whole_events_within_budget_with_overlap() -> None:
@@ -69,7 +70,7 @@ def test_a_long_event_is_split_and_every_part_keeps_its_alias() -> None:
     parts = [line for c in chunks for line in c.lines if line.startswith("E2 (part")]
     assert len(parts) >= 3
     assert all(count(p) <= 200 for p in parts)
-    assert parts[0].startswith(f"E2 (part 1/{len(parts)}) | 2024-03-07 22:41:00Z")
+    assert parts[0].startswith(f"E2 (part 1/{len(parts)}) | 22:41 ana: ")
     assert all("t:1" in c.event_ids for c in chunks if any(line.startswith("E2 ") for line in c.lines))
     assert "word599" in parts[-1]
 

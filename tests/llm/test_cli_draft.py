@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from pmdraft.cli import main
+from pmdraft.llm_draft.prompts import PROMPT_VERSION
 from pmdraft.schema import PostMortem
 from tests.llm.fakes import smart_completion
 from tests.llm.fakeserver import FakeServer
@@ -29,7 +30,7 @@ def server() -> Any:
 def _env(tmp_path: Path) -> dict[str, str]:
     return {
         "PMDRAFT_CACHE_DIR": str(tmp_path / "cache"),
-        "PMDRAFT_CHUNK_TOKENS": "3000",
+        "PMDRAFT_CHUNK_TOKENS": "2000",
         "PMDRAFT_MODEL": None,  # type: ignore[dict-item]
         "OPENAI_BASE_URL": None,  # type: ignore[dict-item]
         "OPENAI_API_KEY": None,  # type: ignore[dict-item]
@@ -56,7 +57,7 @@ def test_draft_with_a_model_cites_only_real_events(server: FakeServer, tmp_path:
     assert result.exit_code == 0, result.output
     pm = PostMortem.model_validate_json(result.stdout)
     assert pm.generated_by.mode == "llm" and pm.generated_by.model == "fake"
-    assert pm.generated_by.prompt_version == "v1"
+    assert pm.generated_by.prompt_version == PROMPT_VERSION
     timeline = CliRunner().invoke(main, ["timeline", str(FIXTURE), "--format", "jsonl", "--include-noise"])
     ids = {json.loads(line)["id"] for line in timeline.stdout.splitlines()}
     cited = {i for node in _evidence_lists(json.loads(result.stdout)) for i in node}

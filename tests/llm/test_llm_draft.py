@@ -18,7 +18,14 @@ import pytest
 
 from pmdraft.config import Settings
 from pmdraft.llm import LLM, make_client
-from pmdraft.llm_draft import connect, draft_with_llm, plan_llm_draft, render_plan, run_llm_draft
+from pmdraft.llm_draft import (
+    PROMPT_VERSION,
+    connect,
+    draft_with_llm,
+    plan_llm_draft,
+    render_plan,
+    run_llm_draft,
+)
 from pmdraft.schema import PostMortem, TimelineEntry
 from tests.llm.fakes import Script, completion, smart, smart_completion
 from tests.llm.fakeserver import FakeServer
@@ -33,7 +40,7 @@ def _settings(tmp_path: Path, **extra: Any) -> Settings:
     values: dict[str, Any] = {
         "model": "test-model",
         "base_url": "http://fake.test/v1",
-        "chunk_tokens": 200,
+        "chunk_tokens": 140,
         "chunk_overlap_events": 1,
         "max_concurrency": 1,
         "cache_dir": tmp_path / "cache",
@@ -70,7 +77,7 @@ def test_invalid_citations_are_removed_and_claims_left_bare_are_unsupported(tmp_
         and m.endswith("not in the part of the sources the claim was written from.")
         for m in messages
     )
-    assert pm.generated_by.mode == "llm" and pm.generated_by.prompt_version == "v1"
+    assert pm.generated_by.mode == "llm" and pm.generated_by.prompt_version == PROMPT_VERSION
     assert {c.id for c in pm.cited_events} >= {"test:0"}
     assert pm.title == "Checkout errors after a flag change"
     agreed = [a for a in pm.action_items if a.description == "Add a canary check."]
@@ -163,7 +170,7 @@ _KILLED_RUN = textwrap.dedent(
     from pmdraft.config import Settings
     from pmdraft.llm_draft import connect, run_llm_draft
     from tests.llm.scenarios import incident_events
-    settings = Settings(model="fake", base_url={url!r}, chunk_tokens=128, chunk_overlap_events=0,
+    settings = Settings(model="fake", base_url={url!r}, chunk_tokens=128, chunk_overlap_events=1,
                         max_concurrency=1, cache_dir=Path({cache!r}), dialect="json_schema", quiet=True)
     run_llm_draft(incident_events(), settings, connect(settings))
     """
@@ -188,7 +195,7 @@ def test_a_killed_process_resumes_without_repeating_finished_calls(tmp_path: Pat
             model="fake",
             base_url=server.base_url,
             chunk_tokens=128,
-            chunk_overlap_events=0,
+            chunk_overlap_events=1,
             max_concurrency=1,
             cache_dir=cache,
             quiet=True,
@@ -211,7 +218,7 @@ def test_map_calls_overlap_in_time(tmp_path: Path) -> None:
     delay = 1.0
     with FakeServer(answer, delay=delay) as server:
         settings = _settings(
-            tmp_path, base_url=server.base_url, chunk_tokens=128, chunk_overlap_events=0, max_concurrency=8
+            tmp_path, base_url=server.base_url, chunk_tokens=128, chunk_overlap_events=1, max_concurrency=8
         )
         settings = settings.model_copy(update={"dialect": "json_schema"})
         n = len(plan_llm_draft(EVENTS, settings).chunks)
@@ -273,7 +280,7 @@ def test_dry_run_plan_shows_chunks_and_estimates(tmp_path: Path) -> None:
     plan = plan_llm_draft(EVENTS, settings)
     text = render_plan(plan, settings)
     assert text.count("\nchunk ") == len(plan.chunks) == 3
-    assert "  E10 | 2024-03-07 23:16:50Z | chat | priya | Follow-up agreed" in text
+    assert "  E10 | 23:16 priya: Follow-up agreed" in text
     assert f"estimated prompt tokens: {sum(plan.map_prompt_tokens)} for 3 map calls" in text
     assert all(400 < t < 700 for t in plan.map_prompt_tokens)
 

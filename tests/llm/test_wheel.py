@@ -32,8 +32,8 @@ def test_wheel_contains_the_versioned_prompts(tmp_path: Path) -> None:
 def test_prompts_load_through_the_package() -> None:
     from importlib import resources
 
-    from pmdraft.llm_draft.prompts import load_prompt
+    from pmdraft.llm_draft.prompts import PROMPT_VERSION, load_prompt
 
-    packaged = resources.files("pmdraft.prompts").joinpath("map.v1.md").read_text(encoding="utf-8")
+    packaged = resources.files("pmdraft.prompts").joinpath(f"map.{PROMPT_VERSION}.md").read_text(encoding="utf-8")
     assert load_prompt("map") == packaged
     assert "$records" in packaged

@@ -22,6 +22,7 @@ from pmdraft.evidence import verify_draft
 from pmdraft.llm import DIALECTS, LLM, make_client, response_schema
 from pmdraft.llm_draft.assemble import assemble, skeleton
 from pmdraft.llm_draft.cache import CallCache
+from pmdraft.llm_draft.compact import compact_events
 from pmdraft.llm_draft.models import ChunkNotes, DraftText
 from pmdraft.llm_draft.phases import (
     Aliases,
@@ -83,22 +84,26 @@ def _prompt_tokens(messages: Sequence[dict[str, str]], enc: tiktoken.Encoding) -
 
 
 def plan_llm_draft(events: Sequence[Event], settings: Settings) -> DraftPlan:
-    """Chunk the events for the configured model; calls nothing (this is what --dry-run prints)."""
+    """Chunk the events for the configured model; calls nothing (this is what --dry-run prints).
+
+    Repeated alert deliveries and bots' re-posts are left out and texts compacted first
+    (``compact_events``); the aliases number the events that are sent."""
     enc = _encoding(settings)
 
     def count(text: str) -> int:
         return count_tokens(text, enc)
 
     schema_tokens = count(str(response_schema(ChunkNotes)))
-    overhead = _prompt_tokens(map_messages("", 99, 99), enc) + schema_tokens
+    overhead = _prompt_tokens(map_messages("", 99, 99, "2000-01-01"), enc) + schema_tokens
     context = context_window(settings.model, settings.context_tokens)
     if not tiktoken_knows(settings.model):
         # Counted with an OpenAI encoding, another model's text may take more tokens: keep a margin.
         context = int(context * _FOREIGN_TOKENIZER_MARGIN)
     budget = chunk_budget(context, overhead, settings.max_output_tokens, settings.chunk_tokens)
-    aliases = Aliases(events)
-    chunks = chunk_events(events, aliases.names, budget, count, settings.chunk_overlap_events)
-    tokens = [_prompt_tokens(map_messages(c.text, c.index + 1, len(chunks)), enc) for c in chunks]
+    sent = compact_events(events)
+    aliases = Aliases(sent)
+    chunks = chunk_events(sent, aliases.names, budget, count, settings.chunk_overlap_events)
+    tokens = [_prompt_tokens(map_messages(c.text, c.index + 1, len(chunks), c.day), enc) for c in chunks]
     reduce_overhead = _prompt_tokens(reduce_messages(""), enc) + count(str(response_schema(DraftText)))
     return DraftPlan(chunks, tokens, reduce_overhead, enc.name, budget, aliases)
 

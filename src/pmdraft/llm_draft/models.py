@@ -9,7 +9,7 @@ dicts, no extra keys — and cap list lengths so a small model cannot ramble int
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -20,8 +20,15 @@ Refs = Annotated[
 Sentence = Annotated[str, Field(description="One short sentence.")]
 
 
+def _untitled(schema: dict[str, Any]) -> None:
+    """Pydantic titles every field ("title": "Key Events"); the field names already say it, and every
+    map call would pay for them again. The model's own title stays: it names the schema."""
+    for value in schema.get("properties", {}).values():
+        value.pop("title", None)
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_untitled)
 
 
 class Note(_Strict):

@@ -171,7 +171,8 @@ def map_chunks(run: Run, chunks: Sequence[Chunk], progress: Progress) -> list[Cl
 
     def one(chunk: Chunk) -> list[Claim]:
         name = f"map {chunk.index + 1}/{len(chunks)}"
-        notes = run.call(name, map_messages(chunk.text, chunk.index + 1, len(chunks)), ChunkNotes)
+        messages = map_messages(chunk.text, chunk.index + 1, len(chunks), chunk.day)
+        notes = run.call(name, messages, ChunkNotes)
         return _claims_from_notes(run, notes, chunk, name)
 
     pool = ThreadPoolExecutor(max_workers=run.settings.max_concurrency, thread_name_prefix="pmdraft-map")

@@ -16,7 +16,7 @@ from string import Template
 
 from pmdraft.errors import PmdraftError
 
-PROMPT_VERSION = "v1"
+PROMPT_VERSION = "v2"
 _TILDES = re.compile(r"~{3,}")
 
 
@@ -46,8 +46,11 @@ def render(name: str, **values: str | int) -> str:
     return Template(load_prompt(name)).substitute({k: str(v) for k, v in values.items()})
 
 
-def map_messages(records: str, part: int, parts: int) -> list[dict[str, str]]:
-    user = render("map", part=part, parts=parts, fence=fence_for(records), records=records)
+def map_messages(records: str, part: int, parts: int, day: str = "") -> list[dict[str, str]]:
+    """``day``: the UTC date of the first record, whose line may show only the time."""
+    first = f"the first record is on {day}, and " if day else ""
+    dates = f"Times are UTC HH:MM; {first}a line gives the date where the day changes."
+    user = render("map", part=part, parts=parts, dates=dates, fence=fence_for(records), records=records)
     return [
         {"role": "system", "content": load_prompt("system").strip()},
         {"role": "user", "content": user.strip()},
