@@ -34,6 +34,8 @@ def test_prompts_load_through_the_package() -> None:
 
     from pmdraft.llm_draft.prompts import PROMPT_VERSION, load_prompt
 
-    packaged = resources.files("pmdraft.prompts").joinpath(f"map.{PROMPT_VERSION}.md").read_text(encoding="utf-8")
+    packaged = (
+        resources.files("pmdraft.prompts").joinpath(f"map.{PROMPT_VERSION}.md").read_text(encoding="utf-8")
+    )
     assert load_prompt("map") == packaged
     assert "$records" in packaged
