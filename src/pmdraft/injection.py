@@ -103,51 +103,34 @@ def guard_draft(
     out = pm.model_copy(deep=True)
     removed: list[str] = []
 
-    def bad(s: Statement | None) -> bool:
-        hit = s is not None and s.origin == "model" and _carries_payload(s.text, s.evidence)
-        if hit and s is not None:
-            removed.append(s.text)
+    def obeys(text: str, evidence: Sequence[str], model_written: bool = True) -> bool:
+        hit = model_written and _carries_payload(text, evidence)
+        if hit:
+            removed.append(text)
         return hit
+
+    def bad(s: Statement | None) -> bool:
+        return s is not None and obeys(s.text, s.evidence, s.origin == "model")
 
     if bad(out.trigger):
         out.trigger = None
     if bad(out.root_cause):
         out.root_cause = None
-    if out.impact.summary is not None and bad(out.impact.summary):
+    if bad(out.impact.summary):
         out.impact.summary = None
     for part in ("impact", "detection", "beliefs", "hypotheses", "resolution", "what_changed"):
         if bad(getattr(out.narrative, part)):
             setattr(out.narrative, part, None)
     for section in ("went_well", "went_poorly", "where_we_got_lucky", "lessons_learned"):
         setattr(out, section, [s for s in getattr(out, section) if not bad(s)])
-    kept_factors = []
-    for f in out.contributing_factors:
-        if f.origin == "model" and _carries_payload(f.text, f.evidence):
-            removed.append(f.text)
-        else:
-            kept_factors.append(f)
-    out.contributing_factors = kept_factors
-    kept_timeline = []
-    for t in out.timeline:
-        if t.origin == "model" and _carries_payload(t.text, t.evidence):
-            removed.append(t.text)
-        else:
-            kept_timeline.append(t)
-    out.timeline = kept_timeline
-    kept_h = []
-    for h in out.hypotheses:
-        if _carries_payload(h.text, h.evidence):
-            removed.append(h.text)
-        else:
-            kept_h.append(h)
-    out.hypotheses = kept_h
-    kept_a = []
-    for a in out.action_items:
-        if a.origin == "suggested" and _carries_payload(a.description, a.evidence):
-            removed.append(a.description)
-        else:
-            kept_a.append(a)
-    out.action_items = kept_a
+    out.contributing_factors = [
+        f for f in out.contributing_factors if not obeys(f.text, f.evidence, f.origin == "model")
+    ]
+    out.timeline = [t for t in out.timeline if not obeys(t.text, t.evidence, t.origin == "model")]
+    out.hypotheses = [h for h in out.hypotheses if not obeys(h.text, h.evidence)]
+    out.action_items = [
+        a for a in out.action_items if not obeys(a.description, a.evidence, a.origin == "suggested")
+    ]
     if removed:
         out.review_flags.append(
             ReviewFlag(
