@@ -32,6 +32,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -52,36 +53,20 @@ class LLMRun:
     peak_in_flight: int
 
 
-def _minimal(schema: dict[str, Any], defs: dict[str, Any]) -> Any:
-    """The smallest value a JSON Schema accepts: null when allowed, empty lists, first enum value."""
-    if "$ref" in schema:
-        return _minimal(defs[schema["$ref"].split("/")[-1]], defs)
-    options = schema.get("anyOf", [])
-    if any(o.get("type") == "null" for o in options):
-        return None
-    if options:
-        return _minimal(options[0], defs)
-    if "enum" in schema:
-        return schema["enum"][0]
-    kind = str(schema.get("type"))
-    if kind == "object":
-        return {k: _minimal(v, defs) for k, v in schema.get("properties", {}).items()}
-    return {"array": [], "string": "fake", "boolean": False, "integer": 0, "number": 0}[kind]
-
-
 class FakeModel:
     """Answers map calls with one key event citing the chunk's first record, reduce with a title;
     keeps when each reply left, for the server-side LLM time."""
 
-    def __init__(self, latency: float) -> None:
+    def __init__(self, latency: float, fill: Callable[[dict[str, Any], dict[str, Any]], Any]) -> None:
         self.latency = latency
+        self.fill = fill
         self.replied: list[float] = []
         self._lock = threading.Lock()
 
     def __call__(self, body: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]]:
         fmt = body.get("response_format") or {}
         schema = fmt.get("json_schema", {}).get("schema") or fmt.get("schema") or {}
-        answer = _minimal(schema, schema.get("$defs", {}))
+        answer = self.fill(schema, schema.get("$defs", {}))
         aliases = _ALIAS.findall(body["messages"][-1]["content"])
         if isinstance(answer.get("key_events"), list) and aliases:
             answer["key_events"] = [{"text": f"Record {aliases[0]} happened.", "events": [aliases[0]]}]
@@ -154,6 +139,7 @@ def _draft(base_url: str, concurrency: int, cache: Path, out: Path, env: dict[st
 def measure(latency: float, chunks: int, concurrency: int, work: Path) -> tuple[list[LLMRun], int, int]:
     """The five runs of the module docstring; returns them, the chunk setting and the chunk count."""
     sys.path.insert(0, str(ROOT))
+    from tests.llm.fakes import minimal_value
     from tests.llm.fakeserver import FakeServer
 
     setting, planned = chunk_tokens_for(chunks)
@@ -166,7 +152,7 @@ def measure(latency: float, chunks: int, concurrency: int, work: Path) -> tuple[
         ("concurrency 4 (default)", 4, "four", True),
     ]
     for label, n, cache_name, fixed_dialect in plan:
-        model = FakeModel(latency)
+        model = FakeModel(latency, minimal_value)
         env = {"PMDRAFT_CHUNK_TOKENS": str(setting)}
         if fixed_dialect:
             env["PMDRAFT_DIALECT"] = "json_schema"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,30 +11,22 @@ from pmdraft.errors import InputError
 from pmdraft.events import EventKind
 from pmdraft.ingest import IngestResult, LoadOptions, Source, detect
 from pmdraft.ingest.github import ADAPTER
+from tests.ingest._samples import sample_folder, utc, write_json
 
-SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "samples" / "github-issues"
 DATA = Path(__file__).resolve().parents[1] / "data" / "tickets"
 EXPORTS = ["octokit_paginate-issues_normalized-fixture.json", "zulip_issue_comment_webhook_excerpt.json"]
 
 
 def sample(name: str) -> Path:
-    if not SAMPLES.is_dir():
-        pytest.skip("shared samples folder not available")
-    return SAMPLES / name
+    return sample_folder("github-issues") / name
 
 
 def load(path: Path) -> IngestResult:
     return ADAPTER.load(Source(path), LoadOptions())
 
 
-def utc(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=UTC)
-
-
 def write(tmp_path: Path, data: Any, name: str = "github.json") -> Path:
-    path = tmp_path / name
-    path.write_text(json.dumps(data), encoding="utf-8")
-    return path
+    return write_json(tmp_path, data, name)
 
 
 def issue(number: int, **extra: Any) -> dict[str, Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,16 +13,12 @@ from pmdraft.errors import InputError
 from pmdraft.events import EventKind
 from pmdraft.ingest import IngestResult, LoadOptions, Source, detect
 from pmdraft.ingest.grafana import ADAPTER
-
-SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "samples"
+from tests.ingest._samples import SAMPLES, sample_folder, write_json
 
 
 @pytest.fixture
 def samples() -> Path:
-    folder = SAMPLES / "grafana-webhook"
-    if not folder.is_dir():
-        pytest.skip("shared samples not available")
-    return folder
+    return sample_folder("grafana-webhook")
 
 
 def _load(path: Path) -> IngestResult:
@@ -31,9 +26,7 @@ def _load(path: Path) -> IngestResult:
 
 
 def _write(tmp_path: Path, payload: Any) -> Path:
-    path = tmp_path / "grafana.json"
-    path.write_text(json.dumps(payload), encoding="utf-8")
-    return path
+    return write_json(tmp_path, payload, "grafana.json")
 
 
 def _unified(*alerts: dict[str, Any]) -> dict[str, Any]:

@@ -13,8 +13,8 @@ from pmdraft.errors import InputError
 from pmdraft.events import EventKind
 from pmdraft.ingest import IngestResult, LoadOptions, Source, detect, ingest
 from pmdraft.ingest.pagerduty import ADAPTER
+from tests.ingest._samples import SAMPLES, sample_folder, write_json
 
-SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "samples"
 LOG_ENTRIES = Path(__file__).resolve().parents[1] / "data" / "alerts" / "pagerduty_log_entries.json"
 SAMPLE_FILES = [
     "openapi_example_get_incident.json",
@@ -27,10 +27,7 @@ SAMPLE_FILES = [
 
 @pytest.fixture
 def samples() -> Path:
-    folder = SAMPLES / "pagerduty-rest-v2"
-    if not folder.is_dir():
-        pytest.skip("shared samples not available")
-    return folder
+    return sample_folder("pagerduty-rest-v2")
 
 
 def _load(path: Path) -> IngestResult:
@@ -38,9 +35,7 @@ def _load(path: Path) -> IngestResult:
 
 
 def _write(tmp_path: Path, payload: Any) -> Path:
-    path = tmp_path / "pd.json"
-    path.write_text(json.dumps(payload), encoding="utf-8")
-    return path
+    return write_json(tmp_path, payload, "pd.json")
 
 
 # --- the OpenAPI examples ------------------------------------------------------------------------

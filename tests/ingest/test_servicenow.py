@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, datetime
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,31 +13,23 @@ from pmdraft.errors import InputError
 from pmdraft.events import EventKind
 from pmdraft.ingest import IngestResult, LoadOptions, Source, detect
 from pmdraft.ingest.servicenow import ADAPTER, parse_display_time
+from tests.ingest._samples import sample_folder, utc, write_json
 
-SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "samples" / "servicenow"
 DATA = Path(__file__).resolve().parents[1] / "data" / "tickets"
 EXPORTS = ["demisto_RESPONSE_CREATE_TICKET.json", "rapid7_sys_journal_field_comments_worknotes.json"]
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
 def sample(name: str) -> Path:
-    if not SAMPLES.is_dir():
-        pytest.skip("shared samples folder not available")
-    return SAMPLES / name
+    return sample_folder("servicenow") / name
 
 
 def load(path: Path, tz: ZoneInfo | None = None) -> IngestResult:
     return ADAPTER.load(Source(path), LoadOptions(tz=tz))
 
 
-def utc(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=UTC)
-
-
 def write(tmp_path: Path, data: Any, name: str = "snow.json") -> Path:
-    path = tmp_path / name
-    path.write_text(json.dumps(data), encoding="utf-8")
-    return path
+    return write_json(tmp_path, data, name)
 
 
 # --- shared samples ----------------------------------------------------------------------------

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +12,8 @@ from pmdraft.errors import InputError
 from pmdraft.events import EventKind
 from pmdraft.ingest import IngestResult, LoadOptions, Source, detect
 from pmdraft.ingest.zendesk import ADAPTER
+from tests.ingest._samples import sample_folder, utc, write_json
 
-SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "samples" / "zendesk"
 DATA = Path(__file__).resolve().parents[1] / "data" / "tickets"
 
 #: Shared samples this adapter claims (the user record is not a ticket export, tested below).
@@ -27,23 +26,15 @@ EXPORTS = [
 
 
 def sample(name: str) -> Path:
-    if not SAMPLES.is_dir():
-        pytest.skip("shared samples folder not available")
-    return SAMPLES / name
+    return sample_folder("zendesk") / name
 
 
 def load(path: Path) -> IngestResult:
     return ADAPTER.load(Source(path), LoadOptions())
 
 
-def utc(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=UTC)
-
-
 def write(tmp_path: Path, data: Any, name: str = "zendesk.json") -> Path:
-    path = tmp_path / name
-    path.write_text(json.dumps(data), encoding="utf-8")
-    return path
+    return write_json(tmp_path, data, name)
 
 
 # --- shared samples ----------------------------------------------------------------------------

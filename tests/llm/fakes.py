@@ -141,3 +141,23 @@ def smart_completion(body: dict[str, Any]) -> dict[str, Any]:
 
 def smart(request: httpx2.Request) -> httpx2.Response:
     return httpx2.Response(200, json=smart_completion(json.loads(request.content)))
+
+
+def minimal_value(schema: dict[str, Any], defs: dict[str, Any]) -> Any:
+    """The smallest value a JSON Schema accepts: null when allowed, empty lists, first enum value.
+
+    Fake models answer with it so they follow the LLM path's reply models as those change.
+    """
+    if "$ref" in schema:
+        return minimal_value(defs[schema["$ref"].split("/")[-1]], defs)
+    options = schema.get("anyOf", [])
+    if any(o.get("type") == "null" for o in options):
+        return None
+    if options:
+        return minimal_value(options[0], defs)
+    if "enum" in schema:
+        return schema["enum"][0]
+    kind = str(schema.get("type"))
+    if kind == "object":
+        return {k: minimal_value(v, defs) for k, v in schema.get("properties", {}).items()}
+    return {"array": [], "string": "fake", "boolean": False, "integer": 0, "number": 0}[kind]

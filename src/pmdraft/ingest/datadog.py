@@ -18,6 +18,7 @@ from typing import Any
 from pmdraft.errors import InputError
 from pmdraft.events import Actor, Event, EventKind, sort_key
 from pmdraft.ingest._common import IngestResult, LoadOptions, Skipped, Source, from_epoch, parse_iso
+from pmdraft.ingest._payload import first_payload, payloads
 
 FORMAT = "datadog"
 DATADOG = Actor(name="Datadog", is_bot=True)
@@ -79,11 +80,7 @@ def sniff(source: Source) -> bool:
     """A webhook body with Datadog's variable names or ``%%%`` fence, or an Events API response."""
     if not source.looks_like_json or not _HINT.search(source.head_text):
         return False
-    try:
-        doc = source.json()
-    except InputError:
-        return False
-    first = doc[0] if isinstance(doc, list) and doc else doc
+    first = first_payload(source)
     return _is_webhook(first) or _events_of(first) is not None
 
 
@@ -94,9 +91,7 @@ def load(source: Source, options: LoadOptions) -> IngestResult:
     result = IngestResult(path=path, format=FORMAT)
     seen: set[str] = set()
     usable = 0
-    items = doc if isinstance(doc, list) else [doc]
-    for n, item in enumerate(items, 1):
-        where = f"{path}: item {n}" if isinstance(doc, list) else path
+    for where, item in payloads(doc, path):
         events = None if _is_webhook(item) else _events_of(item)
         if _is_webhook(item):
             usable += 1

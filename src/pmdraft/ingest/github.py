@@ -13,7 +13,8 @@ from typing import Any
 
 from pmdraft.errors import InputError
 from pmdraft.events import Actor, Event, EventKind
-from pmdraft.ingest._common import IngestResult, LoadOptions, Skipped, Source, parse_iso
+from pmdraft.ingest._common import IngestResult, LoadOptions, Skipped, Source
+from pmdraft.ingest._iso_times import IsoTimes
 from pmdraft.ingest._ticket_text import first_part
 
 __all__ = ["ADAPTER"]
@@ -137,10 +138,9 @@ class _Reader:
 
     def __init__(self, source: Source, options: LoadOptions) -> None:
         self.path = str(source.path)
-        self.options = options
         self.result = IngestResult(path=self.path, format=NAME)
         self.seen: set[str] = set()
-        self._assumed_noted = False
+        self.times = IsoTimes(self.result, options.tz, "GitHub times without a zone")
 
     def skip(self, what: str, reason: str) -> None:
         self.result.skipped.append(Skipped(f"{self.path}: {what}", reason))
@@ -159,14 +159,10 @@ class _Reader:
     ) -> None:
         if id_ in self.seen:
             return
-        moment, assumed = parse_iso(value, self.options.tz)
-        if moment is None:
-            self.skip(id_, "no timestamp" if value in (None, "") else f"unparseable timestamp {value!r}")
+        found = self.times.read(value, id_)
+        if found is None:
             return
-        if assumed and not self._assumed_noted:
-            self._assumed_noted = True
-            zone = getattr(self.options.tz, "key", None) or str(self.options.tz or "UTC")
-            self.result.assumptions.append(f"{self.path}: GitHub times without a zone read as {zone}")
+        moment, assumed = found
         self.seen.add(id_)
         self.result.events.append(
             Event(

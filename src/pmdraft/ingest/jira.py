@@ -13,7 +13,8 @@ from typing import Any, NamedTuple
 
 from pmdraft.errors import InputError
 from pmdraft.events import Actor, Event, EventKind
-from pmdraft.ingest._common import IngestResult, LoadOptions, Skipped, Source, parse_iso
+from pmdraft.ingest._common import IngestResult, LoadOptions, Skipped, Source
+from pmdraft.ingest._iso_times import IsoTimes
 from pmdraft.ingest._ticket_text import body_text, first_part
 
 __all__ = ["ADAPTER"]
@@ -137,24 +138,15 @@ class _Reader:
 
     def __init__(self, source: Source, options: LoadOptions) -> None:
         self.path = str(source.path)
-        self.options = options
         self.result = IngestResult(path=self.path, format=NAME)
-        self._assumed_noted = False
+        self.times = IsoTimes(self.result, options.tz, "Jira times without an offset")
 
     def skip(self, what: str, reason: str) -> None:
         self.result.skipped.append(Skipped(f"{self.path}: {what}", reason))
 
     def time(self, value: object, what: str) -> _Stamp | None:
-        moment, assumed = parse_iso(value, self.options.tz)
-        if moment is None:
-            reason = "no timestamp" if value in (None, "") else f"unparseable timestamp {value!r}"
-            self.skip(what, reason)
-            return None
-        if assumed and not self._assumed_noted:
-            self._assumed_noted = True
-            zone = getattr(self.options.tz, "key", None) or str(self.options.tz or "UTC")
-            self.result.assumptions.append(f"{self.path}: Jira times without an offset read as {zone}")
-        return _Stamp(moment, assumed, str(value))
+        found = self.times.read(value, what)
+        return None if found is None else _Stamp(found[0], found[1], str(value))
 
     def event(
         self,

@@ -17,6 +17,7 @@ from typing import Any
 from pmdraft.errors import InputError
 from pmdraft.events import Actor, Event, EventKind, sort_key
 from pmdraft.ingest._common import IngestResult, LoadOptions, Skipped, Source, from_epoch, parse_iso
+from pmdraft.ingest._payload import first_payload, payloads
 
 FORMAT = "opsgenie"
 OPSGENIE = Actor(name="Opsgenie", is_bot=True)
@@ -89,11 +90,7 @@ def sniff(source: Source) -> bool:
     head = source.head_text
     if not _ALERT_HINT.search(head) or not (_WEBHOOK_HINT.search(head) or _API_HINT.search(head)):
         return False
-    try:
-        doc = source.json()
-    except InputError:
-        return False
-    first = doc[0] if isinstance(doc, list) and doc else doc
+    first = first_payload(source)
     return _is_webhook(first) or _api_alerts(first) is not None
 
 
@@ -102,11 +99,9 @@ def load(source: Source, options: LoadOptions) -> IngestResult:
     path = str(source.path)
     doc = source.json()
     result = IngestResult(path=path, format=FORMAT)
-    items = doc if isinstance(doc, list) else [doc]
     usable = 0
     seen: set[str] = set()
-    for n, item in enumerate(items, 1):
-        where = f"{path}: item {n}" if isinstance(doc, list) else path
+    for where, item in payloads(doc, path):
         alerts = _api_alerts(item)
         if _is_webhook(item):
             usable += 1
@@ -173,6 +168,37 @@ def _append(result: IngestResult, seen: set[str], where: str, event: Event) -> N
     result.events.append(event)
 
 
+def _alert_event(
+    result: IngestResult,
+    alert: Mapping[str, Any],
+    alert_id: str,
+    suffix: str,
+    moment: datetime,
+    kind: EventKind,
+    actor: Actor,
+    text: str,
+    raw_time: str,
+    status: str,
+    *,
+    assumed: bool,
+) -> Event:
+    """One event of an alert; webhook and API events share the id scheme so the two shapes merge."""
+    return Event(
+        id=f"opsgenie:{alert_id}:{suffix}",
+        time=moment,
+        kind=kind,
+        source_file=result.path,
+        source_format=FORMAT,
+        actor=actor,
+        text=text,
+        thread_id=f"opsgenie:{alert_id}",
+        is_bot=actor.is_bot,
+        time_assumed=assumed,
+        raw_time=raw_time,
+        attrs=_alert_attrs(alert, status),
+    )
+
+
 def _webhook_event(payload: Mapping[str, Any], where: str, result: IngestResult, seen: set[str]) -> None:
     action = str(payload["action"])
     alert = payload["alert"]
@@ -203,18 +229,8 @@ def _webhook_event(payload: Mapping[str, Any], where: str, result: IngestResult,
         result,
         seen,
         where,
-        Event(
-            id=f"opsgenie:{alert_id}:{suffix}",
-            time=moment,
-            kind=kind,
-            source_file=result.path,
-            source_format=FORMAT,
-            actor=actor,
-            text=text,
-            thread_id=f"opsgenie:{alert_id}",
-            is_bot=actor.is_bot,
-            raw_time=str(raw),
-            attrs=_alert_attrs(alert, status),
+        _alert_event(
+            result, alert, alert_id, suffix, moment, kind, actor, text, str(raw), status, assumed=False
         ),
     )
 
@@ -265,19 +281,8 @@ def _api_events(
             result,
             seen,
             where,
-            Event(
-                id=f"opsgenie:{alert_id}:{suffix}",
-                time=moment,
-                kind=kind,
-                source_file=result.path,
-                source_format=FORMAT,
-                actor=actor,
-                text=text,
-                thread_id=f"opsgenie:{alert_id}",
-                is_bot=actor.is_bot,
-                time_assumed=assumed,
-                raw_time=raw_time,
-                attrs=_alert_attrs(alert, status),
+            _alert_event(
+                result, alert, alert_id, suffix, moment, kind, actor, text, raw_time, status, assumed=assumed
             ),
         )
 

@@ -16,6 +16,7 @@ from typing import Any
 from pmdraft.errors import InputError
 from pmdraft.events import EventKind
 from pmdraft.ingest._common import IngestResult, LoadOptions, Source
+from pmdraft.ingest._payload import first_payload, payloads
 from pmdraft.ingest.pagerduty import PAGERDUTY, Reader, incident_label, ref_actor, ref_name
 
 FORMAT = "pagerduty-webhook"
@@ -74,11 +75,7 @@ def sniff(source: Source) -> bool:
     head = source.head_text
     if not (_V3_HINT.search(head) or (_V2_HINT.search(head) and '"incident.' in head)):
         return False
-    try:
-        doc = source.json()
-    except InputError:
-        return False
-    first = doc[0] if isinstance(doc, list) and doc else doc
+    first = first_payload(source)
     return _v3_event(first) is not None or _is_v2(first)
 
 
@@ -87,10 +84,8 @@ def load(source: Source, options: LoadOptions) -> IngestResult:
     path = str(source.path)
     doc = source.json()
     reader = Reader(FORMAT, options, IngestResult(path=path, format=FORMAT))
-    items = doc if isinstance(doc, list) else [doc]
     usable = 0
-    for n, item in enumerate(items, 1):
-        where = f"{path}: item {n}" if isinstance(doc, list) else path
+    for where, item in payloads(doc, path):
         event = _v3_event(item)
         if event is not None:
             usable += 1

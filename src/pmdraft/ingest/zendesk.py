@@ -13,7 +13,8 @@ from typing import Any
 
 from pmdraft.errors import InputError
 from pmdraft.events import Actor, Event, EventKind
-from pmdraft.ingest._common import IngestResult, LoadOptions, Skipped, Source, parse_iso
+from pmdraft.ingest._common import IngestResult, LoadOptions, Skipped, Source
+from pmdraft.ingest._iso_times import IsoTimes
 from pmdraft.ingest._ticket_text import first_part, html_to_text
 
 __all__ = ["ADAPTER"]
@@ -127,7 +128,6 @@ class _Reader:
 
     def __init__(self, source: Source, options: LoadOptions, data: dict[str, Any]) -> None:
         self.path = str(source.path)
-        self.options = options
         self.result = IngestResult(path=self.path, format=NAME)
         self.users: dict[str, dict[str, Any]] = {}
         for user in data.get("users") or ():
@@ -146,7 +146,7 @@ class _Reader:
                 if name:
                     self.senders.setdefault(rid, name)
         self.tickets: dict[str, _Ticket] = {}
-        self._assumed_noted = False
+        self.times = IsoTimes(self.result, options.tz, "Zendesk times without a zone")
 
     def skip(self, what: str, reason: str) -> None:
         self.result.skipped.append(Skipped(f"{self.path}: {what}", reason))
@@ -188,15 +188,10 @@ class _Reader:
         *,
         noise: bool = False,
     ) -> None:
-        moment, assumed = parse_iso(value, self.options.tz)
-        if moment is None:
-            reason = "no timestamp" if value in (None, "") else f"unparseable timestamp {value!r}"
-            self.skip(id_, reason)
+        found = self.times.read(value, id_)
+        if found is None:
             return
-        if assumed and not self._assumed_noted:
-            self._assumed_noted = True
-            zone = getattr(self.options.tz, "key", None) or str(self.options.tz or "UTC")
-            self.result.assumptions.append(f"{self.path}: Zendesk times without a zone read as {zone}")
+        moment, assumed = found
         self.result.events.append(
             Event(
                 id=id_,

@@ -17,15 +17,14 @@ from pmdraft.events import Event, EventKind
 from pmdraft.evidence import earliest
 from pmdraft.llm_draft.phases import Claim
 from pmdraft.llm_draft.prompts import PROMPT_VERSION
+from pmdraft.offline.blank import blank_postmortem
 from pmdraft.schema import (
     ActionItem,
     Communication,
     Detection,
-    Durations,
     GeneratedBy,
     Hypothesis,
     Impact,
-    Narrative,
     PostMortem,
     Severity,
     Statement,
@@ -61,42 +60,19 @@ Reduced = Mapping[str, "Claim | list[Claim] | str"]
 def skeleton(events: Sequence[Event], display_timezone: str = "UTC") -> PostMortem:
     """An empty draft for when there is no offline draft to build on."""
     digest = hashlib.sha256("\n".join(e.id for e in events).encode()).hexdigest()[:8]
-    return PostMortem(
+    return blank_postmortem(
         incident_id=f"INC-{digest}",
         title="Incident post-mortem (draft)",
-        status="draft",
         generated_by=_generated_by("", display_timezone),
-        postmortem_owner=None,
-        review_date=None,
         times=Times.model_validate({name: {"at": None, "evidence": []} for name in Times.model_fields}),
-        durations=Durations(
-            time_to_detect_minutes=None, time_to_mitigate_minutes=None, time_to_resolve_minutes=None
-        ),
         severity=Severity(
             level=None, stated=False, reason="The sources do not state a severity.", evidence=[]
         ),
         impact=Impact(summary=None, metrics=[], services=[], unknowns=[]),
-        customer_communication=[],
         detection=Detection(
             method="unknown", signal=None, at=None, text="Not established.", evidence=[], unsupported=False
         ),
-        responders=[],
-        trigger=None,
-        root_cause=None,
-        timeline=[],
-        narrative=Narrative(
-            impact=None, detection=None, beliefs=None, hypotheses=None, resolution=None, what_changed=None
-        ),
-        hypotheses=[],
-        contributing_factors=[],
-        went_well=[],
-        went_poorly=[],
-        where_we_got_lucky=[],
-        lessons_learned=[],
-        action_items=[],
         open_questions=[],
-        review_flags=[],
-        cited_events=[],
     )
 
 

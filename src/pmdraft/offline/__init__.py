@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from pmdraft.events import Event
 from pmdraft.offline._text import FLAG_CHANGE, Tag, affirmed, first_line, quote, tag_event
 from pmdraft.offline.actions import find_action_items, find_postmortem_owner, find_review_date
+from pmdraft.offline.blank import blank_postmortem
 from pmdraft.offline.comms import find_communications
 from pmdraft.offline.hypotheses import find_hypotheses
 from pmdraft.offline.impact import find_metrics, find_services, find_severity
@@ -256,38 +257,15 @@ def _placeholder_generated_by() -> GeneratedBy:
 
 
 def _empty(times: Times) -> PostMortem:
-    return PostMortem(
+    return blank_postmortem(
         incident_id="",
         title="",
-        status="draft",
         generated_by=_placeholder_generated_by(),
-        postmortem_owner=None,
-        review_date=None,
         times=times,
-        durations=Durations(
-            time_to_detect_minutes=None, time_to_mitigate_minutes=None, time_to_resolve_minutes=None
-        ),
         severity=find_severity([], []),
         impact=Impact(summary=None, metrics=[], services=[], unknowns=["The sources hold no events."]),
-        customer_communication=[],
         detection=_detection(TimeFindings()),
-        responders=[],
-        trigger=None,
-        root_cause=None,
-        timeline=[],
-        narrative=Narrative(
-            impact=None, detection=None, beliefs=None, hypotheses=None, resolution=None, what_changed=None
-        ),
-        hypotheses=[],
-        contributing_factors=[],
-        went_well=[],
-        went_poorly=[],
-        where_we_got_lucky=[],
-        lessons_learned=[],
-        action_items=[],
         open_questions=find_open_questions(times, [], [], []),
-        review_flags=[],
-        cited_events=[],
     )
 
 
