@@ -58,7 +58,7 @@ class Times(_Model):
         description="When user impact stopped growing (rollback, flag off, failover)."
     )
     resolved: TimePoint
-    end: TimePoint = Field(description="When user impact ended.")
+    end: TimePoint = Field(description="When the incident was closed (impact over and declared so).")
 
 
 class Durations(_Model):
