@@ -20,10 +20,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
-from datetime import UTC, datetime
+import sys
 from pathlib import Path
 from typing import Any
+
+sys.dont_write_bytecode = True  # keep evals/cases/ free of __pycache__
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from _common import epoch_ms, fresh_dir, hash_int, iso_z, stamp_ms, write_json  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "inputs"
@@ -45,13 +48,6 @@ USERS = {
     "joanne.whitaker": ("Joanne", "Whitaker", "Product Manager"),
 }
 BOTS = {"opsgenie": "Opsgenie", "github": "GitHub"}
-
-
-def ms(when: str) -> int:
-    """'05-14 06:24:10' (UTC, 2024) -> epoch ms with a stable sub-second part."""
-    moment = datetime.strptime(f"2024-{when}", "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
-    extra = int(hashlib.sha256(when.encode()).hexdigest(), 16) % 1000
-    return int(moment.timestamp()) * 1000 + extra
 
 
 def og_alert(n: int, verb: str, title: str, text: str) -> dict[str, Any]:
@@ -380,8 +376,8 @@ def post_body(when: str, who: str, text: str, opts: dict[str, Any]) -> dict[str,
         "type": "",
         "message": text,
         "props": {},
-        "create_at": ms(when),
-        "edit_at": ms(opts["edited"]) if "edited" in opts else 0,
+        "create_at": stamp_ms(when),
+        "edit_at": stamp_ms(opts["edited"]) if "edited" in opts else 0,
         "flagged_by": None,
         "reactions": None,
         "attachments": None,
@@ -398,7 +394,7 @@ def post_body(when: str, who: str, text: str, opts: dict[str, Any]) -> dict[str,
         post["props"] = {"from_webhook": "true", "override_username": text}
     if "react" in opts:
         post["reactions"] = [
-            {"user": user, "emoji_name": emoji, "create_at": ms(when) + 20_000 + 1000 * i}
+            {"user": user, "emoji_name": emoji, "create_at": stamp_ms(when) + 20_000 + 1000 * i}
             for emoji, users in opts["react"].items()
             for i, user in enumerate(users)
         ]
@@ -532,18 +528,15 @@ DELIVERIES: list[tuple[int, str, str, tuple[str, str], str]] = [
 
 
 def ns(when: str, salt: str) -> int:
-    base = ms(when) // 1000 * 1000
-    extra = int(hashlib.sha256(f"{when}{salt}".encode()).hexdigest(), 16) % 1_000_000_000
+    base = epoch_ms(when)
+    extra = hash_int(f"{when}{salt}", 1_000_000_000)
     return base * 1_000_000 + extra
 
 
 def opsgenie_payload(tiny: int, action: str, when: str, who: tuple[str, str], note: str) -> dict[str, Any]:
     alert_id, message, entity, priority, alias, source = ALERTS[tiny]
     created = next(d for d in DELIVERIES if d[0] == tiny and d[1] == "Create")[2]
-    created_ms = (
-        int(datetime.strptime(f"2024-{created}", "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC).timestamp()) * 1000
-    )
-    created_ms += 417
+    created_ms = epoch_ms(created) + 417
     updated = created_ms * 1_000_000 + 88 if action == "Create" else ns(when, action)
     alert: dict[str, Any] = {
         "alertId": alert_id,
@@ -603,10 +596,6 @@ def gh_user(login: str) -> dict[str, Any]:
         "type": "User",
         "site_admin": False,
     }
-
-
-def iso(when: str) -> str:
-    return f"2024-{when.replace(' ', 'T')}Z"
 
 
 ISSUE_BODY = (
@@ -705,9 +694,9 @@ def github_files() -> dict[str, Any]:
         "assignees": [gh_user("kofi-mensah"), gh_user("irene-castell")],
         "milestone": None,
         "comments": len(COMMENTS),
-        "created_at": iso(ISSUE_CREATED),
-        "updated_at": iso(ISSUE_CLOSED),
-        "closed_at": iso(ISSUE_CLOSED),
+        "created_at": iso_z(ISSUE_CREATED),
+        "updated_at": iso_z(ISSUE_CLOSED),
+        "closed_at": iso_z(ISSUE_CLOSED),
         "author_association": "MEMBER",
         "active_lock_reason": None,
         "body": ISSUE_BODY,
@@ -736,8 +725,8 @@ def github_files() -> dict[str, Any]:
             "id": cid,
             "node_id": f"IC_kwDOLq7Zbs5{cid}",
             "user": gh_user(login),
-            "created_at": iso(when),
-            "updated_at": iso(when),
+            "created_at": iso_z(when),
+            "updated_at": iso_z(when),
             "author_association": "MEMBER",
             "body": body,
             "reactions": {"url": f"{api}/issues/comments/{cid}/reactions", "total_count": 0},
@@ -748,25 +737,18 @@ def github_files() -> dict[str, Any]:
     return {"github-issue-412.json": issue, "github-issue-412-comments.json": comments}
 
 
-def write(path: Path, data: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-
-
 def main() -> int:
-    if OUT.exists():
-        shutil.rmtree(OUT)
-    OUT.mkdir()
+    fresh_dir(OUT)
     lines = mattermost_lines()
     text = "".join(json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n" for line in lines)
     (OUT / "mattermost-export.jsonl").write_text(text, encoding="utf-8")
     for n, (tiny, action, when, who, note) in enumerate(DELIVERIES, 1):
-        write(
+        write_json(
             OUT / "opsgenie" / f"{n:02d}-{tiny}-{action.lower()}.json",
             opsgenie_payload(tiny, action, when, who, note),
         )
     for name, data in github_files().items():
-        write(OUT / name, data)
+        write_json(OUT / name, data)
     return 0
 
 

@@ -23,12 +23,14 @@ from __future__ import annotations
 
 import hashlib
 import html
-import json
 import re
-import shutil
-from datetime import UTC, datetime
+import sys
 from pathlib import Path
 from typing import Any
+
+sys.dont_write_bytecode = True  # keep evals/cases/ free of __pycache__
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from _common import YEAR, at, epoch_ms, fresh_dir, md5_hex, millis, stamp_ms, write_json  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "inputs"
@@ -300,14 +302,11 @@ ROWS: list[tuple[str, str, str, dict[str, Any]]] = [
 
 
 def iso_ms(when: str) -> str:
-    moment = datetime.strptime(f"2024-{when}", "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
-    millis = int(hashlib.sha256(when.encode()).hexdigest(), 16) % 1000
-    return moment.strftime("%Y-%m-%dT%H:%M:%S") + f".{millis:03d}Z"
+    return at(when).strftime("%Y-%m-%dT%H:%M:%S") + f".{millis(when):03d}Z"
 
 
 def msg_id(when: str) -> str:
-    moment = datetime.fromisoformat(iso_ms(when).replace("Z", "+00:00"))
-    return str(int(moment.timestamp() * 1000))
+    return str(stamp_ms(when))
 
 
 _CODE = re.compile(r"```\n?(.*?)\n?```", re.DOTALL)
@@ -547,11 +546,6 @@ DD_EVENTS: list[tuple[str, str, str, str, str]] = [
 ]
 
 
-def epoch_ms(when: str) -> str:
-    moment = datetime.strptime(f"2024-{when}", "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
-    return str(int(moment.timestamp()) * 1000)
-
-
 def datadog_payloads() -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     cycles = {"synthetics": "7630118402215540023", "checkout": "7630119521106327710"}
@@ -568,8 +562,8 @@ def datadog_payloads() -> list[dict[str, Any]]:
                 "event_type": event_type,
                 "title": f"[{transition}] {name}",
                 "body": body,
-                "date": epoch_ms(when),
-                "last_updated": epoch_ms(when),
+                "date": str(epoch_ms(when)),
+                "last_updated": str(epoch_ms(when)),
                 "alert_id": alert_id,
                 "alert_transition": transition,
                 "alert_cycle_key": cycles[monitor],
@@ -587,7 +581,7 @@ def datadog_payloads() -> list[dict[str, Any]]:
 
 
 def sys_id(seed: str) -> str:
-    return hashlib.md5(seed.encode()).hexdigest()
+    return md5_hex(seed)
 
 
 def ref(table: str, seed: str) -> dict[str, str]:
@@ -596,7 +590,7 @@ def ref(table: str, seed: str) -> dict[str, str]:
 
 
 def sn_time(when: str) -> str:
-    return f"2024-{when}"
+    return f"{YEAR}-{when}"
 
 
 INCIDENT: dict[str, Any] = {
@@ -795,20 +789,13 @@ def journal_rows() -> list[dict[str, Any]]:
     return rows
 
 
-def write(path: Path, data: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-
-
 def main() -> int:
-    if OUT.exists():
-        shutil.rmtree(OUT)
-    OUT.mkdir()
+    fresh_dir(OUT)
     for name, page in teams_pages().items():
-        write(OUT / name, page)
-    write(OUT / "datadog-webhooks.json", datadog_payloads())
-    write(OUT / "servicenow-INC0045872.json", {"result": INCIDENT})
-    write(OUT / "servicenow-INC0045872-journal.json", {"result": journal_rows()})
+        write_json(OUT / name, page)
+    write_json(OUT / "datadog-webhooks.json", datadog_payloads())
+    write_json(OUT / "servicenow-INC0045872.json", {"result": INCIDENT})
+    write_json(OUT / "servicenow-INC0045872-journal.json", {"result": journal_rows()})
     return 0
 
 

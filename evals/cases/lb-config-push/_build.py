@@ -17,11 +17,14 @@ Exports written (real shapes, see ../../../../shared/FORMATS.md):
 # ruff: noqa: E501  (chat rows and export payloads read best one item per line)
 from __future__ import annotations
 
-import hashlib
 import json
-import shutil
+import sys
 from pathlib import Path
 from typing import Any
+
+sys.dont_write_bytecode = True  # keep evals/cases/ free of __pycache__
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from _common import fresh_dir, md5_hex, write_json  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "inputs"
@@ -208,7 +211,7 @@ def incident_data(number: int, status: str, priority: str | None, assignee: str)
         "html_url": f"{PD}/incidents/{ident}",
         "number": number,
         "status": status,
-        "incident_key": hashlib.md5(title.encode()).hexdigest(),
+        "incident_key": md5_hex(title),
         "created_at": "2024-05-02T09:03:05Z" if number == 4471 else "2024-05-02T09:04:21Z",
         "title": title,
         "service": service_ref(service),
@@ -659,18 +662,11 @@ def zendesk_file() -> dict[str, Any]:
     }
 
 
-def write(path: Path, data: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-
-
 def main() -> int:
-    if OUT.exists():
-        shutil.rmtree(OUT)
-    OUT.mkdir()
+    fresh_dir(OUT)
     (OUT / "inc-0502-web-eu.log").write_text(chat_log(), encoding="utf-8")
-    write(OUT / "pagerduty-webhooks-v3.json", pd_payloads())
-    write(OUT / "zendesk-ticket-58213.json", zendesk_file())
+    write_json(OUT / "pagerduty-webhooks-v3.json", pd_payloads())
+    write_json(OUT / "zendesk-ticket-58213.json", zendesk_file())
     return 0
 
 

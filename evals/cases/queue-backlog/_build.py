@@ -19,12 +19,14 @@ Exports written (real shapes, see ../../../../shared/FORMATS.md):
 # ruff: noqa: E501  (chat rows and export payloads read best one item per line)
 from __future__ import annotations
 
-import hashlib
-import json
-import shutil
-from datetime import UTC, datetime, timedelta, timezone
+import sys
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
+
+sys.dont_write_bytecode = True  # keep evals/cases/ free of __pycache__
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from _common import at_ms, fresh_dir, hash_int, iso_z, md5_hex, write_json  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "inputs"
@@ -346,11 +348,6 @@ ALERT_ROWS: list[tuple[str, str, str, dict[str, Any]]] = [
 # fmt: on
 
 
-def utc(when: str) -> datetime:
-    moment = datetime.strptime(f"2024-{when}", "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
-    return moment + timedelta(milliseconds=int(hashlib.sha256(when.encode()).hexdigest(), 16) % 1000)
-
-
 def dce_time(moment: datetime) -> str:
     """DCE writes the exporting machine's local time with an offset and 3-7 fraction digits."""
     local = moment.astimezone(LOCAL)
@@ -359,7 +356,7 @@ def dce_time(moment: datetime) -> str:
 
 def snowflake(moment: datetime, salt: str) -> str:
     ms = int(moment.timestamp() * 1000)
-    low = int(hashlib.sha256(salt.encode()).hexdigest(), 16) % (1 << 22)
+    low = hash_int(salt, 1 << 22)
     return str(((ms - DISCORD_EPOCH_MS) << 22) | low)
 
 
@@ -376,7 +373,7 @@ def author(key: str) -> dict[str, Any]:
             {"id": str(1089216000000000000 + i), "name": r, "color": color, "position": 3 - i}
             for i, r in enumerate(roles)
         ],
-        "avatarUrl": f"https://cdn.discordapp.com/avatars/{uid}/{hashlib.md5(uid.encode()).hexdigest()}.png?size=512",
+        "avatarUrl": f"https://cdn.discordapp.com/avatars/{uid}/{md5_hex(uid)}.png?size=512",
     }
 
 
@@ -384,13 +381,13 @@ def dce_file(channel: dict[str, Any], rows: list[tuple[str, str, str, dict[str, 
     labels: dict[str, str] = {}
     messages: list[dict[str, Any]] = []
     for when, key, content, opts in rows:
-        moment = utc(when)
+        moment = at_ms(when)
         mid = snowflake(moment, f"{channel['id']}{when}{key}")
         msg: dict[str, Any] = {
             "id": mid,
             "type": "Default",
             "timestamp": dce_time(moment),
-            "timestampEdited": dce_time(utc(opts["edited"])) if "edited" in opts else None,
+            "timestampEdited": dce_time(at_ms(opts["edited"])) if "edited" in opts else None,
             "callEndedTimestamp": None,
             "isPinned": bool(opts.get("pin")),
             "content": content,
@@ -515,16 +512,12 @@ NOTIFICATIONS: list[tuple[str, str, str, str, str | None, float]] = [
 ]
 
 
-def gtime(when: str) -> str:
-    return f"2024-{when.replace(' ', 'T')}Z"
-
-
 def grafana_payloads() -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for rule, status, _sent, starts, ends, value in sorted(NOTIFICATIONS, key=lambda n: n[2]):
         name, severity, team, fingerprint, folder, ref_id, receiver, summary = RULES[rule]
         labels = {"alertname": name, "grafana_folder": folder, "severity": severity, "team": team}
-        uid = hashlib.md5(name.encode()).hexdigest()[:14]
+        uid = md5_hex(name)[:14]
         value_text = f"{value:g}"
         alert = {
             "status": status,
@@ -533,8 +526,8 @@ def grafana_payloads() -> list[dict[str, Any]]:
                 "summary": summary,
                 "runbook_url": f"https://wiki.pantrylane.example/runbooks/{name}",
             },
-            "startsAt": gtime(starts),
-            "endsAt": gtime(ends) if ends else "0001-01-01T00:00:00Z",
+            "startsAt": iso_z(starts),
+            "endsAt": iso_z(ends) if ends else "0001-01-01T00:00:00Z",
             "generatorURL": f"{EXTERNAL}alerting/grafana/{uid}/view?orgId=1",
             "fingerprint": fingerprint,
             "silenceURL": f"{EXTERNAL}alerting/silence/new?alertmanager=grafana&matcher=alertname%3D{name}&orgId=1",
@@ -583,9 +576,7 @@ def jira_user(key: str) -> dict[str, Any]:
     return {
         "self": f"{SITE}/rest/api/2/user?accountId={account}",
         "accountId": account,
-        "avatarUrls": {
-            "48x48": f"https://secure.gravatar.example/avatar/{hashlib.md5(account.encode()).hexdigest()}?d=identicon"
-        },
+        "avatarUrls": {"48x48": f"https://secure.gravatar.example/avatar/{md5_hex(account)}?d=identicon"},
         "displayName": name,
         "active": True,
         "timeZone": "Europe/Berlin",
@@ -594,7 +585,7 @@ def jira_user(key: str) -> dict[str, Any]:
 
 
 def jtime(when: str) -> str:
-    moment = utc(when).astimezone(LOCAL)
+    moment = at_ms(when).astimezone(LOCAL)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}+0200"
 
 
@@ -766,20 +757,13 @@ def jira_issue() -> dict[str, Any]:
     }
 
 
-def write(path: Path, data: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-
-
 def main() -> int:
-    if OUT.exists():
-        shutil.rmtree(OUT)
-    OUT.mkdir()
+    fresh_dir(OUT)
     for channel, rows in ((INC_CHANNEL, INC_ROWS), (ALERT_CHANNEL, ALERT_ROWS)):
         name = f"{GUILD['name']} - {channel['category']} - {channel['name']} [{channel['id']}].json"
-        write(OUT / "discord" / name, dce_file(channel, rows))
-    write(OUT / "grafana-webhooks.json", grafana_payloads())
-    write(OUT / "jira-OPS-1482.json", jira_issue())
+        write_json(OUT / "discord" / name, dce_file(channel, rows))
+    write_json(OUT / "grafana-webhooks.json", grafana_payloads())
+    write_json(OUT / "jira-OPS-1482.json", jira_issue())
     return 0
 
 
