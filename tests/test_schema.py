@@ -1,12 +1,12 @@
 """The draft's JSON contract: TEMPLATE.md key names, and OpenAI strict structured-output rules."""
 
 import json
-from typing import Any
 
 from click.testing import CliRunner
 
 from pmdraft.cli import main
 from pmdraft.schema import PostMortem, postmortem_json_schema
+from tests.strict_schema import strict_schema_problems
 
 TEMPLATE_KEYS = {
     "incident_id", "title", "status", "generated_by", "times", "severity", "impact",
@@ -14,19 +14,6 @@ TEMPLATE_KEYS = {
     "narrative", "hypotheses", "contributing_factors", "went_well", "went_poorly",
     "where_we_got_lucky", "lessons_learned", "action_items", "open_questions", "review_flags",
 }  # fmt: skip
-
-
-def _objects(node: Any) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    if isinstance(node, dict):
-        if node.get("type") == "object":
-            found.append(node)
-        for value in node.values():
-            found.extend(_objects(value))
-    elif isinstance(node, list):
-        for value in node:
-            found.extend(_objects(value))
-    return found
 
 
 def test_template_keys_are_top_level_properties() -> None:
@@ -38,14 +25,22 @@ def test_template_keys_are_top_level_properties() -> None:
 
 
 def test_schema_is_strict_compatible() -> None:
-    schema = postmortem_json_schema()
-    text = json.dumps(schema)
-    assert '"default"' not in text
-    objects = _objects(schema)
-    assert len(objects) > 10
-    for obj in objects:
-        assert obj.get("additionalProperties") is False, obj.get("title")
-        assert set(obj.get("required", [])) == set(obj["properties"]), obj.get("title")
+    assert strict_schema_problems(postmortem_json_schema()) == []
+
+
+def test_the_strict_check_can_fail() -> None:
+    loose = {
+        "type": "object",
+        "title": "X",
+        "properties": {"a": {"type": "string", "default": "x"}, "b": {"type": "object"}},
+    }
+    assert strict_schema_problems(loose) == [
+        'a "default" value',
+        "X: additionalProperties is not false",
+        "X: not every property is required",
+        "X.b: free-form dict",
+        "?: additionalProperties is not false",  # the nested open object itself
+    ]
 
 
 def test_every_claim_type_carries_evidence() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
@@ -15,6 +14,7 @@ from pmdraft.errors import LLMError, StructuredOutputError
 from pmdraft.llm import RefusalError, parse_reply, retry_after
 from pmdraft.llm_draft.models import ChunkNotes, DraftText, Note
 from tests.llm.fakes import Script, completion, error, fake_llm
+from tests.strict_schema import strict_schema_problems
 
 GOOD = '{"text": "The alert fired.", "events": ["E2"]}'
 ASK = [{"role": "system", "content": "sys"}, {"role": "user", "content": "records"}]
@@ -200,30 +200,9 @@ def test_parse_reply_reasons() -> None:
     assert parse_reply('noise {"text": "a", "events": []} trailing }', Note).text == "a"
 
 
-def _objects(node: Any) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    if isinstance(node, dict):
-        if node.get("type") == "object":
-            found.append(node)
-        for value in node.values():
-            found.extend(_objects(value))
-    elif isinstance(node, list):
-        for value in node:
-            found.extend(_objects(value))
-    return found
-
-
 @pytest.mark.parametrize("model", [ChunkNotes, DraftText])
 def test_partials_are_strict_mode_compatible(model: type[BaseModel]) -> None:
-    schema = model.model_json_schema()
-    assert '"default"' not in json.dumps(schema)
-    objects = _objects(schema)
-    assert objects
-    for obj in objects:
-        assert obj.get("additionalProperties") is False, obj.get("title")
-        assert set(obj.get("required", [])) == set(obj["properties"]), obj.get("title")
-        for prop in obj["properties"].values():
-            assert prop.get("type") != "object" or "properties" in prop  # no free-form dicts
+    assert strict_schema_problems(model.model_json_schema()) == []
 
 
 def test_azure_endpoint_uses_deployment_url_api_version_and_api_key_header() -> None:
