@@ -130,6 +130,33 @@ def run(env: dict[str, str | None], folder: Path, *extra: str) -> Result:
     return CliRunner().invoke(main, args, env=env)
 
 
+def test_a_small_incident_is_one_prompt_with_notes_and_narrative(
+    env: dict[str, str | None], tmp_path: Path
+) -> None:
+    env = env | {"PMDRAFT_CHUNK_TOKENS": None, "PMDRAFT_CONTEXT_TOKENS": "32000"}  # room for one call
+    folder = tmp_path / "exchange"
+    out = tmp_path / "draft.json"
+    first = run(env, folder, "-o", str(out))
+    assert first.exit_code == 0, first.output
+    assert first.stderr == f"1 prompts waiting in {folder}\n"
+    prompts = prompts_in(folder)
+    assert list(prompts) == ["001-draft.prompt.md"]
+    prompt = prompts["001-draft.prompt.md"]
+    assert '"title":"WholeDraft"' in prompt and "fill two parts" in prompt
+
+    aliases = _RECORD.findall(data_of(prompt))
+    notes = answer_for(prompt.replace('"title":"WholeDraft"', '"title":"ChunkNotes"'))
+    narrative = answer_for('"title":"DraftText"\n~~~ DATA: notes\n- a note [' + aliases[2] + "]\n~~~\n")
+    write_answer(folder, "001-draft", {"notes": notes, "draft": narrative})
+    last = run(env, folder, "-o", str(out), "--quiet")
+    assert last.exit_code == 0, last.output
+    assert "waiting" not in last.stderr
+    pm = PostMortem.model_validate_json(out.read_text(encoding="utf-8"))
+    assert pm.title == TITLE and pm.generated_by.mode == "exchange"
+    assert any(t.origin == "model" for t in pm.timeline)
+    assert pm.trigger is not None and len(pm.trigger.evidence) == 1
+
+
 def test_a_full_draft_goes_through_the_exchange_folder(env: dict[str, str | None], tmp_path: Path) -> None:
     folder = tmp_path / "exchange"
     out = tmp_path / "draft.json"

@@ -1,6 +1,6 @@
 """Re-record the LLM cassettes against a real OpenAI-compatible server (see README.md here).
 
-    python tests/cassettes/record.py [small_incident] [cli_flag_outage]
+    python tests/cassettes/record.py [small_incident] [single_call] [cli_flag_outage]
 
 Each named cassette is deleted and recorded afresh. The server must be listening where
 tests/llm/scenarios.py says (RECORDED_BASE_URL) and serve RECORDED_MODEL.
@@ -18,10 +18,11 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from tests.llm.cassette import CASSETTES, use_cassette  # noqa: E402
-from tests.llm.replay import run_cli_flag_outage, run_small_incident  # noqa: E402
+from tests.llm.replay import run_cli_flag_outage, run_single_call, run_small_incident  # noqa: E402
 
 SCENARIOS: dict[str, Callable[[Path], object]] = {
     "small_incident": run_small_incident,
+    "single_call": run_single_call,
     "cli_flag_outage": run_cli_flag_outage,
 }
 

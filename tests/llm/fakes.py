@@ -82,6 +82,7 @@ def fake_llm(handler: Callable[[httpx2.Request], httpx2.Response], **kwargs: Any
     return llm, slept
 
 
+_NAMED_NOTES = {"json_schema": {"name": "ChunkNotes"}}
 _RECORD = re.compile(r"^(E\d+)(?: \(part \d+/\d+\))? \|", re.M)
 _NOTE_REFS = re.compile(r"\[(E\d+(?:, E\d+)*)\]")
 
@@ -90,9 +91,21 @@ def notes_for(body: dict[str, Any]) -> dict[str, Any]:
     """What a diligent but careless model answers: real citations, plus one to an id that does not
     exist and one to a record outside the chunk it was given."""
     user = body["messages"][-1]["content"]
-    schema = body.get("response_format", {}).get("json_schema", {}).get("name") or (
-        "DraftText" if "Notes gathered" in user else "ChunkNotes"
-    )
+    named = body.get("response_format", {}).get("json_schema", {}).get("name")
+    schema = named or "ChunkNotes"
+    if not named and "fill two parts" in user:
+        schema = "WholeDraft"
+    elif not named and "Notes gathered" in user:
+        schema = "DraftText"
+    if schema == "WholeDraft":
+        # One call: the notes as for a map call, the narrative citing the second record (which no
+        # note cites) and an id that does not exist.
+        notes = notes_for({"messages": [{"role": "user", "content": user}], "response_format": _NAMED_NOTES})
+        draft = notes_for({"messages": [{"role": "user", "content": "Notes gathered"}]})
+        aliases = _RECORD.findall(user)
+        second = aliases[min(1, len(aliases) - 1)]
+        draft["what_changed"] = {"text": "The CDN was ruled out.", "events": [second, "E404"]}
+        return {"notes": notes, "draft": draft}
     if schema == "ChunkNotes":
         aliases = _RECORD.findall(user)
         first, last = aliases[0], aliases[-1]

@@ -20,6 +20,16 @@ def run_small_incident(cache_dir: Path) -> tuple[LLMDraft, str | None]:
     return run_llm_draft(incident_events(), settings, llm), llm.dialect
 
 
+def run_single_call(cache_dir: Path) -> tuple[LLMDraft, str | None]:
+    """The small incident at the default chunk size: every record fits, so one call writes notes and
+    narrative."""
+    values = recorded_settings(cache_dir)
+    del values["chunk_tokens"]
+    settings = Settings(**values)
+    llm = connect(settings)
+    return run_llm_draft(incident_events(), settings, llm), llm.dialect
+
+
 def cli_args(cache_dir: Path) -> list[str]:
     s = recorded_settings(cache_dir)
     return [

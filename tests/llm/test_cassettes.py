@@ -24,7 +24,7 @@ from pmdraft.llm_draft import connect, run_llm_draft
 from pmdraft.llm_draft.models import Note
 from pmdraft.schema import PostMortem
 from tests.llm.cassette import CASSETTES, use_cassette
-from tests.llm.replay import FIXTURES, run_cli_flag_outage, run_small_incident
+from tests.llm.replay import FIXTURES, run_cli_flag_outage, run_single_call, run_small_incident
 from tests.llm.scenarios import incident_events, recorded_settings
 
 SMALL = CASSETTES / "small_incident.yaml"
@@ -115,6 +115,31 @@ def test_rerun_from_cache_makes_no_request(tmp_path: Path, no_network: None) -> 
         again = run_llm_draft(incident_events(), settings, connect(settings))
         assert cassette.play_count == 0
     assert again.usage.requests == 0
+
+
+SINGLE = CASSETTES / "single_call.yaml"
+
+
+def test_the_one_call_path_replays_with_no_server(tmp_path: Path, no_network: None) -> None:
+    if not SINGLE.exists():
+        pytest.fail(f"{SINGLE} is missing; record it (tests/cassettes/README.md)")
+    with use_cassette(SINGLE.name) as cassette:
+        result, _ = run_single_call(tmp_path)
+        assert cassette.all_played, "a recorded interaction was not requested"
+    assert result.plan.single
+    assert [c.name for c in result.usage.calls] == ["draft"]
+    bodies = [json.loads(r.body) for r in cassette.requests]
+    # Room for notes and narrative: twice the configured reply; a truncated reply is re-asked with more.
+    assert bodies[0]["max_tokens"] == 2 * 300 and all(b["max_tokens"] >= 600 for b in bodies)
+    assert "fill two parts" in bodies[0]["messages"][-1]["content"]
+    pm = PostMortem.model_validate(result.postmortem.model_dump(mode="json"))
+    known = {e.id for e in incident_events()}
+    for claim in _claims(pm):
+        assert set(claim["evidence"]) <= known
+    assert {c.id for c in pm.cited_events} <= known
+    # Whatever the small model wrote, each of its claims is either backed by a cited record or marked.
+    for entry in pm.timeline:
+        assert entry.evidence or entry.unsupported or entry.origin != "model"
 
 
 CLI = CASSETTES / "cli_flag_outage.yaml"

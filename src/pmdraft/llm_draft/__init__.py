@@ -1,4 +1,5 @@
-"""The LLM drafting path: chunk, map (bounded pool), merge, reduce, assemble, verify.
+"""The LLM drafting path: chunk, map (bounded pool), merge, reduce, assemble, verify; or, when every
+record fits in one call, that one call for notes and narrative, then assemble and verify.
 
 ``draft_with_llm`` takes the events to send. Redaction, when enabled, happens before this boundary:
 whatever is passed here may leave the machine.
@@ -13,6 +14,7 @@ from typing import TextIO
 
 import httpx2
 import tiktoken
+from pydantic import BaseModel
 
 from pmdraft.chunking import Chunk, chunk_budget, chunk_events, context_window
 from pmdraft.config import Settings
@@ -23,18 +25,20 @@ from pmdraft.llm import DIALECTS, LLM, make_client, response_schema
 from pmdraft.llm_draft.assemble import assemble, skeleton
 from pmdraft.llm_draft.cache import CallCache
 from pmdraft.llm_draft.compact import compact_events
-from pmdraft.llm_draft.models import ChunkNotes, DraftText
+from pmdraft.llm_draft.models import ChunkNotes, DraftText, WholeDraft
 from pmdraft.llm_draft.phases import (
     Aliases,
     Claim,
     Run,
+    draft_whole,
     map_chunks,
     merge_claims,
     reduce_notes,
     report_dropped,
+    whole_output_tokens,
 )
 from pmdraft.llm_draft.progress import Progress
-from pmdraft.llm_draft.prompts import PROMPT_VERSION, map_messages, reduce_messages
+from pmdraft.llm_draft.prompts import PROMPT_VERSION, draft_messages, map_messages, reduce_messages
 from pmdraft.llm_draft.usage import UsageLog
 from pmdraft.schema import PostMortem
 from pmdraft.tokens import count_tokens, encoding_name_for_model, get_encoding, tiktoken_knows
@@ -48,6 +52,7 @@ __all__ = [
     "plan_llm_draft",
     "render_plan",
     "run_llm_draft",
+    "whole_output_tokens",
 ]
 
 #: Share of the context window used when the model's tokenizer is not the one counted with.
@@ -66,6 +71,8 @@ class DraftPlan:
     encoding: str
     budget: int
     aliases: Aliases
+    #: One call writes notes and narrative (``chunks`` has one chunk; no reduce call).
+    single: bool = False
 
 
 @dataclass(frozen=True)
@@ -83,28 +90,45 @@ def _prompt_tokens(messages: Sequence[dict[str, str]], enc: tiktoken.Encoding) -
     return sum(count_tokens(m["content"], enc) + _PER_MESSAGE for m in messages)
 
 
+def _overhead(messages: Sequence[dict[str, str]], output: type[BaseModel], enc: tiktoken.Encoding) -> int:
+    """A call's prompt tokens besides the records: its messages and the JSON Schema of its answer."""
+    return _prompt_tokens(messages, enc) + count_tokens(str(response_schema(output)), enc)
+
+
 def plan_llm_draft(events: Sequence[Event], settings: Settings) -> DraftPlan:
     """Chunk the events for the configured model; calls nothing (this is what --dry-run prints).
 
     Repeated alert deliveries and bots' re-posts are left out and texts compacted first
-    (``compact_events``); the aliases number the events that are sent."""
+    (``compact_events``); the aliases number the events that are sent. When every record fits in one
+    call with room for notes and narrative (``single_call``), the plan is that one call: no reduce
+    prompt, second schema or notes to pay for."""
     enc = _encoding(settings)
 
     def count(text: str) -> int:
         return count_tokens(text, enc)
 
-    schema_tokens = count(str(response_schema(ChunkNotes)))
-    overhead = _prompt_tokens(map_messages("", 99, 99, "2000-01-01"), enc) + schema_tokens
     context = context_window(settings.model, settings.context_tokens)
     if not tiktoken_knows(settings.model):
         # Counted with an OpenAI encoding, another model's text may take more tokens: keep a margin.
         context = int(context * _FOREIGN_TOKENIZER_MARGIN)
-    budget = chunk_budget(context, overhead, settings.max_output_tokens, settings.chunk_tokens)
     sent = compact_events(events)
     aliases = Aliases(sent)
-    chunks = chunk_events(sent, aliases.names, budget, count, settings.chunk_overlap_events)
+    overlap = settings.chunk_overlap_events
+    if settings.single_call:
+        overhead = _overhead(draft_messages("", "2000-01-01"), WholeDraft, enc)
+        try:
+            budget = chunk_budget(context, overhead, whole_output_tokens(settings), settings.chunk_tokens)
+        except ConfigError:
+            budget = 0  # the window is too small for one call: map + reduce may still fit
+        chunks = chunk_events(sent, aliases.names, budget, count, overlap) if budget else []
+        if len(chunks) == 1:
+            tokens = [_prompt_tokens(draft_messages(chunks[0].text, chunks[0].day), enc)]
+            return DraftPlan(chunks, tokens, 0, enc.name, budget, aliases, single=True)
+    overhead = _overhead(map_messages("", 99, 99, "2000-01-01"), ChunkNotes, enc)
+    budget = chunk_budget(context, overhead, settings.max_output_tokens, settings.chunk_tokens)
+    chunks = chunk_events(sent, aliases.names, budget, count, overlap)
     tokens = [_prompt_tokens(map_messages(c.text, c.index + 1, len(chunks), c.day), enc) for c in chunks]
-    reduce_overhead = _prompt_tokens(reduce_messages(""), enc) + count(str(response_schema(DraftText)))
+    reduce_overhead = _overhead(reduce_messages(""), DraftText, enc)
     return DraftPlan(chunks, tokens, reduce_overhead, enc.name, budget, aliases)
 
 
@@ -121,10 +145,16 @@ def render_plan(plan: DraftPlan, settings: Settings) -> str:
         )
         lines.extend(f"  {line[:160]}" for line in chunk.lines)
     total = sum(plan.map_prompt_tokens)
-    lines.append(
-        f"\nestimated prompt tokens: {total} for {len(plan.chunks)} map calls, plus one reduce call "
-        f"(~{plan.reduce_overhead_tokens} tokens + the merged notes). No call was made (--dry-run)."
-    )
+    if plan.single:
+        lines.append(
+            f"\nestimated prompt tokens: {total} for one call (notes and narrative: every record fits). "
+            "No call was made (--dry-run)."
+        )
+    else:
+        lines.append(
+            f"\nestimated prompt tokens: {total} for {len(plan.chunks)} map calls, plus one reduce call "
+            f"(~{plan.reduce_overhead_tokens} tokens + the merged notes). No call was made (--dry-run)."
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -162,14 +192,17 @@ def run_llm_draft(
     cache = CallCache(settings.cache_dir if settings.use_cache else None)
     run = Run(events, known, plan.aliases, settings, llm, cache)
     stream = stderr if stderr is not None else sys.stderr
-    progress = Progress(len(plan.chunks), "map", enabled=not settings.quiet, stream=stream)
-    claims = merge_claims(map_chunks(run, plan.chunks, progress))
-    _, reduced = reduce_notes(run, claims)
+    if plan.single:
+        claims, reduced = draft_whole(run, plan.chunks[0])
+    else:
+        progress = Progress(len(plan.chunks), "map", enabled=not settings.quiet, stream=stream)
+        claims = merge_claims(map_chunks(run, plan.chunks, progress))
+        _, reduced = reduce_notes(run, claims)
     report_dropped(run, claims, lambda c: f"{c.section} ({c.origin})")
     for value in reduced.values():
         for claim in value if isinstance(value, list) else [value]:
             if isinstance(claim, Claim):
-                report_dropped(run, [claim], lambda c: f"{c.section} (reduce)")
+                report_dropped(run, [claim], lambda c: f"{c.section} ({c.origin})")
     base = hints if hints is not None else skeleton(events)
     draft = assemble(base, llm.model, claims, reduced, known)
     draft.review_flags.extend(run.flags)

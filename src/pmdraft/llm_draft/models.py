@@ -1,7 +1,8 @@
 """What the model returns: small, strict-compatible, alias-citing partials.
 
 These are not the PostMortem: a map call fills ``ChunkNotes`` for one chunk, the reduce call fills
-``DraftText`` from the merged notes, and code assembles the PostMortem (times, ids, flags) from them.
+``DraftText`` from the merged notes (or one call fills both, ``WholeDraft``, when every record fits
+in it), and code assembles the PostMortem (times, ids, flags) from them.
 They follow OpenAI's strict structured-output rules — every field required, no defaults, no free-form
 dicts, no extra keys — and cap list lengths so a small model cannot ramble into the token limit.
 ``Field(description=...)`` is prompt text.
@@ -21,8 +22,10 @@ Sentence = Annotated[str, Field(description="One short sentence.")]
 
 
 def _untitled(schema: dict[str, Any]) -> None:
-    """Pydantic titles every field ("title": "Key Events"); the field names already say it, and every
-    map call would pay for them again. The model's own title stays: it names the schema."""
+    """Pydantic titles every field ("title": "Key Events") and copies the class docstring into the
+    schema; the field names and the prompt already say it, and every call would pay for them again.
+    The model's own title stays: it names the schema."""
+    schema.pop("description", None)
     for value in schema.get("properties", {}).values():
         value.pop("title", None)
 
@@ -82,6 +85,15 @@ class DraftText(_Strict):
     went_well: list[Note] = Field(max_length=3)
     went_poorly: list[Note] = Field(max_length=3)
     lessons_learned: list[Note] = Field(max_length=3)
+
+
+class WholeDraft(_Strict):
+    """The one call's answer when every record fits in a single call: the notes, then the narrative.
+
+    Notes come first so a model writes the facts before the story it tells from them."""
+
+    notes: ChunkNotes
+    draft: DraftText
 
 
 NOTE_SECTIONS: tuple[str, ...] = tuple(ChunkNotes.model_fields)

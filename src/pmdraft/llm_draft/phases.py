@@ -2,7 +2,8 @@
 
 Map: each chunk goes to the model in a bounded thread pool; its notes cite short aliases (``E12``),
 which are mapped back to event ids and must lie in that chunk. Reduce: the merged, de-duplicated notes
-go to one final call, whose citations must lie among the ids the notes cite.
+go to one final call, whose citations must lie among the ids the notes cite. When every record fits
+in one call, that call writes notes and narrative together (``draft_whole``) and may cite any of them.
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ from pmdraft.events import Event
 from pmdraft.evidence import check_citations
 from pmdraft.llm import LLM, AnswerError, RefusalError, RepairsExhaustedError, Usage
 from pmdraft.llm_draft.cache import CallCache, call_key
-from pmdraft.llm_draft.models import NOTE_SECTIONS, ChunkNotes, DraftText, Note
+from pmdraft.llm_draft.models import NOTE_SECTIONS, ChunkNotes, DraftText, Note, WholeDraft
 from pmdraft.llm_draft.progress import Progress
-from pmdraft.llm_draft.prompts import PROMPT_VERSION, map_messages, reduce_messages
+from pmdraft.llm_draft.prompts import PROMPT_VERSION, draft_messages, map_messages, reduce_messages
 from pmdraft.llm_draft.usage import CallRecord, UsageLog
 from pmdraft.schema import ReviewFlag
 
@@ -83,9 +84,11 @@ class Run:
     log: UsageLog = field(default_factory=UsageLog)
     flags: list[ReviewFlag] = field(default_factory=list)
 
-    def call(self, name: str, messages: list[dict[str, str]], output: type[M]) -> M:
+    def call(
+        self, name: str, messages: list[dict[str, str]], output: type[M], max_tokens: int | None = None
+    ) -> M:
         """One cached call: a stored result for the same model, prompt version and input is reused."""
-        max_tokens = self.settings.max_output_tokens
+        max_tokens = max_tokens or self.settings.max_output_tokens
         key = call_key(self.llm.model, PROMPT_VERSION, name.split()[0], output.__name__, max_tokens, messages)
         hit = self.cache.get(key) if self.settings.use_cache else None
         if hit is not None and isinstance(hit.get("error"), str):
@@ -254,7 +257,10 @@ def notes_text(run: Run, claims: Sequence[Claim], limit: int = 30) -> str:
     return "\n".join(lines) if lines else "(no notes: the records gave nothing to summarize)"
 
 
-def reduce_notes(run: Run, claims: Sequence[Claim]) -> tuple[DraftText, dict[str, Claim | list[Claim] | str]]:
+Narrative = dict[str, "Claim | list[Claim] | str"]
+
+
+def reduce_notes(run: Run, claims: Sequence[Claim]) -> tuple[DraftText, Narrative]:
     """The final call, with every citation checked against the ids the notes cite."""
     allowed = {i for c in claims for i in c.ids}
     try:
@@ -262,19 +268,43 @@ def reduce_notes(run: Run, claims: Sequence[Claim]) -> tuple[DraftText, dict[str
     except AnswerError as e:
         run.flag("low_confidence", f"The model wrote no narrative: {e}", "reduce")
         text = DraftText.model_validate(_EMPTY_TEXT)
-    out: dict[str, Claim | list[Claim] | str] = {"title": " ".join(text.title.split())}
+    return text, _narrative(run, text, allowed, "reduce")
+
+
+def draft_whole(run: Run, chunk: Chunk) -> tuple[list[Claim], Narrative]:
+    """One call for notes and narrative when every record fits in it (no reduce, no notes sent back).
+
+    Both parts may cite any record the call was given."""
+    allowed = set(chunk.event_ids)
+    try:
+        messages = draft_messages(chunk.text, chunk.day)
+        whole = run.call("draft", messages, WholeDraft, whole_output_tokens(run.settings))
+    except AnswerError as e:
+        run.flag("low_confidence", f"The model wrote no notes and no narrative: {e}", "draft")
+        return [], _narrative(run, DraftText.model_validate(_EMPTY_TEXT), allowed, "draft")
+    claims = merge_claims(_claims_from_notes(run, whole.notes, chunk, "draft"))
+    return claims, _narrative(run, whole.draft, allowed, "draft")
+
+
+def whole_output_tokens(settings: Settings) -> int:
+    """The single call writes a map call's notes and the reduce call's narrative: room for both."""
+    return 2 * settings.max_output_tokens
+
+
+def _narrative(run: Run, text: DraftText, allowed: set[str], origin: str) -> Narrative:
+    out: Narrative = {"title": " ".join(text.title.split())}
     for name in DraftText.model_fields:
         value = getattr(text, name)
         if isinstance(value, Note):
-            out[name] = _claim_of(run, name, value, allowed)
+            out[name] = _claim_of(run, name, value, allowed, origin)
         elif isinstance(value, list):
-            out[name] = [_claim_of(run, name, v, allowed) for v in value if v.text.strip()]
-    return text, out
+            out[name] = [_claim_of(run, name, v, allowed, origin) for v in value if v.text.strip()]
+    return out
 
 
-def _claim_of(run: Run, section: str, note: Note, allowed: set[str]) -> Claim:
+def _claim_of(run: Run, section: str, note: Note, allowed: set[str], origin: str) -> Claim:
     ids, dropped = run.verify(note.events, allowed)
-    return Claim(section, " ".join(note.text.split()), ids, dropped, origin="reduce")
+    return Claim(section, " ".join(note.text.split()), ids, dropped, origin=origin)
 
 
 def report_dropped(run: Run, claims: Iterable[Claim], where: Callable[[Claim], str]) -> None:

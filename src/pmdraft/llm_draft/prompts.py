@@ -46,19 +46,28 @@ def render(name: str, **values: str | int) -> str:
     return Template(load_prompt(name)).substitute({k: str(v) for k, v in values.items()})
 
 
-def map_messages(records: str, part: int, parts: int, day: str = "") -> list[dict[str, str]]:
+def _dates(day: str) -> str:
     """``day``: the UTC date of the first record, whose line may show only the time."""
     first = f"the first record is on {day}, and " if day else ""
-    dates = f"Times are UTC HH:MM; {first}a line gives the date where the day changes."
-    user = render("map", part=part, parts=parts, dates=dates, fence=fence_for(records), records=records)
+    return f"Times are UTC HH:MM; {first}a line gives the date where the day changes."
+
+
+def _with_system(user: str) -> list[dict[str, str]]:
     return [
         {"role": "system", "content": load_prompt("system").strip()},
         {"role": "user", "content": user.strip()},
     ]
 
 
+def map_messages(records: str, part: int, parts: int, day: str = "") -> list[dict[str, str]]:
+    user = render("map", part=part, parts=parts, dates=_dates(day), fence=fence_for(records), records=records)
+    return _with_system(user)
+
+
+def draft_messages(records: str, day: str = "") -> list[dict[str, str]]:
+    """The single call, when every record fits in it: notes and narrative from the records."""
+    return _with_system(render("draft", dates=_dates(day), fence=fence_for(records), records=records))
+
+
 def reduce_messages(notes: str) -> list[dict[str, str]]:
-    return [
-        {"role": "system", "content": load_prompt("system").strip()},
-        {"role": "user", "content": render("reduce", fence=fence_for(notes), notes=notes).strip()},
-    ]
+    return _with_system(render("reduce", fence=fence_for(notes), notes=notes))
