@@ -14,7 +14,10 @@ Rows (details in bench/README.md):
   fresh process, imports done before the clock starts) and peak RSS (one pass in a fresh process);
 - **tokens sent**: ``bench/bench_tokens.py`` over the six eval cases (both fixtures among them):
   prompt tokens of the LLM path against the naive single prompt; and the answer-key items whose
-  evidence still reaches the model;
+  evidence still reaches the model. Then the same generated bundle (``bench_tokens.py --bundle``):
+  what ``pmdraft draft --dry-run`` plans for it (scoped to the incident, the default) against the
+  naive prompt of all its records, with the reduce call's notes counted at their maximum size; the
+  records sent, the incident channel's records sent, and the plan with ``--scope all``;
 - **concurrency** and **cache**: ``bench/bench_llm.py``, ``pmdraft draft`` against a local fake
   OpenAI-compatible server with a fixed latency per call;
 - **offline draft**: ``pmdraft draft SLACK ALERTS TICKETS --offline -o draft.md``, the whole command,
@@ -39,6 +42,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -233,6 +237,65 @@ def bench_tokens() -> tuple[list[Row], str]:
     return rows, profile([CaseTokens(**c) for c in cases])
 
 
+def bench_bundle_tokens(inputs: list[Path], label: str) -> list[Row]:
+    """The generated bundle's tokens sent, scoped and not (``bench_tokens.py --bundle``)."""
+    argv = [sys.executable, str(HERE / "bench_tokens.py"), "--json", "--bundle", *map(str, inputs)]
+    data = json.loads(run_child(argv).stdout)
+    naive, events, ours, wide = data["naive"], data["events"], data["scoped"], data["wide"]
+
+    def calls(plan: dict[str, Any]) -> str:
+        if plan["single"]:
+            return "1 call"
+        return (
+            f"{plan['map_calls']} map calls + reduce; its notes counted at their cap: {data['sections']} "
+            f"sections x {data['notes_limit']} notes x {plan['note_line']:.1f} tokens, the eval keys' mean "
+            f"note line, = {plan['notes']:,}"
+        )
+
+    episodes = ours["channels"]
+    # The incident channel: the episode's channel the scope centred on (the most of its records sent).
+    main = max(episodes, key=lambda c: episodes[c][0]) if episodes else None
+    sent, given, total = episodes[main] if main else (0, 0, 0)
+    left = given - sent
+    repeats = f" ({left} repeated deliver{'y' if left == 1 else 'ies'} left out)" if left else ""
+    others = "".join(f"; #{c} (another episode) {n[0]}/{n[2]}" for c, n in episodes.items() if c != main)
+    ratio, wide_ratio = ours["pmdraft"] / naive, wide["pmdraft"] / naive
+    return [
+        Row(
+            f"tokens sent: synthetic bundle ({label})",
+            f"{ours['pmdraft']:,} prompt tokens ({calls(ours)})",
+            f"naive prompt {naive:,} ({events:,} records)",
+            f"{ratio:.3f}",
+            f"<= {TOKENS_MAX_RATIO}",
+            ratio <= TOKENS_MAX_RATIO,
+        ),
+        Row(
+            "tokens sent: synthetic bundle, records sent",
+            f"{ours['records']:,} of {events:,}",
+            f"naive prompt {events:,}",
+            f"{ours['records'] / events:.3f}",
+            "reported",
+            None,
+        ),
+        Row(
+            "tokens sent: synthetic bundle, incident channel's records sent",
+            f"#{main}: {sent}/{total}{repeats}{others}",
+            f"naive prompt {total}/{total}",
+            f"{sent / total:.3f}" if total else "-",
+            "reported",
+            None,
+        ),
+        Row(
+            "tokens sent: synthetic bundle with --scope all (no scoping)",
+            f"{wide['pmdraft']:,} prompt tokens ({wide['records']:,} records, {calls(wide)})",
+            f"naive prompt {naive:,} ({events:,} records)",
+            f"{wide_ratio:.3f}",
+            "reported",
+            None,
+        ),
+    ]
+
+
 def bench_llm(latency: float, chunks: int, concurrency: int) -> tuple[list[Row], str]:
     argv = [sys.executable, str(HERE / "bench_llm.py"), "--json", "--latency", str(latency)]
     argv += ["--chunks", str(chunks), "--concurrency", str(concurrency)]
@@ -348,6 +411,8 @@ def main(argv: list[str] | None = None) -> int:
         rows += bench_draft(inputs, work / "draft.md")
         token_rows, token_profile = bench_tokens()
         rows += token_rows
+        label = f"{args.messages:,} messages, {args.webhook_alerts} alerts, {args.tickets} tickets"
+        rows += bench_bundle_tokens(inputs, label)
         rows += bench_eval(work)
         llm_rows, llm_notes = bench_llm(latency, args.chunks, args.concurrency)
         rows += llm_rows

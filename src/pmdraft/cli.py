@@ -91,6 +91,12 @@ def llm_options(func: F) -> F:
     @click.option("--model", help="Model name; enables the LLM path (env PMDRAFT_MODEL).")
     @click.option("--base-url", "base_url", help="OpenAI-compatible endpoint URL (env OPENAI_BASE_URL).")
     @click.option("--max-concurrency", "max_concurrency", type=click.IntRange(1, 64), help="Parallel calls.")
+    @click.option(
+        "--scope",
+        type=click.Choice(["incident", "all"]),
+        help="Records the model is given: those around the incident the offline rules find (default), "
+        "or all (env PMDRAFT_SCOPE).",
+    )
     @click.option("--dry-run", "dry_run", is_flag=True, help="Print chunks and token estimates only.")
     @click.option("--quiet", is_flag=True, help="No progress bar on stderr.")
     @functools.wraps(func)
@@ -335,11 +341,14 @@ def draft(
     if settings.dry_run:
         from pmdraft.ingest import Ingested
         from pmdraft.llm_draft import plan_llm_draft, render_plan
-        from pmdraft.pipeline import events_for_model
+        from pmdraft.pipeline import model_input
 
         if redactor is not None:
             ingested = Ingested(redactor.redact_events(ingested.events), ingested.results)
-        click.echo(render_plan(plan_llm_draft(events_for_model(ingested), settings), settings), nl=False)
+        sent, flags = model_input(ingested, None, settings)
+        for flag in flags:
+            click.echo(f"{flag.message}\n", nl=False)
+        click.echo(render_plan(plan_llm_draft(sent, settings), settings), nl=False)
         return
     if exchange is not None:
         from pmdraft.llm_draft.exchange import PromptsWaiting, draft_through_exchange

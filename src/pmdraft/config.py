@@ -44,6 +44,10 @@ class Settings(BaseModel):
     chunk_tokens: int | None = Field(default=None, ge=128, description="Event tokens per map call.")
     chunk_overlap_events: int = Field(default=2, ge=0, le=20)
     max_output_tokens: int = Field(default=1024, ge=64)
+    scope: Literal["incident", "all"] = Field(
+        default="incident",
+        description="Send the model the records around the incident the offline rules found, or all.",
+    )
     single_call: bool = Field(
         default=True,
         description="One call (notes and narrative) instead of map + reduce when every record fits.",

@@ -26,6 +26,7 @@ from pmdraft.offline import draft_offline
 from pmdraft.redact import Redactor
 from pmdraft.render.timeline import zone_label
 from pmdraft.schema import GeneratedBy, PostMortem, ReviewFlag
+from pmdraft.scope import in_scope, incident_scope, scope_flag
 
 if TYPE_CHECKING:
     from pmdraft.llm import LLM
@@ -35,6 +36,7 @@ __all__ = [
     "events_for_model",
     "finish_draft",
     "incident_id_for",
+    "model_input",
     "people_in",
     "redact_draft",
     "redaction_flags",
@@ -161,7 +163,9 @@ def _draft(
     from pmdraft.llm_draft.exchange import ExchangeLLM
 
     client = llm or connect(settings)
-    pm = draft_with_llm(events_for_model(ingested), settings, client, hints=hints)
+    sent, flags = model_input(ingested, hints, settings)
+    pm = draft_with_llm(sent, settings, client, hints=hints)
+    pm.review_flags.extend(flags)
     return finish_draft(
         pm,
         events,
@@ -176,8 +180,30 @@ def _draft(
 
 
 def events_for_model(ingested: Ingested) -> list[Event]:
-    """The events that are sent to a model (already redacted by draft_postmortem): noise stays home."""
+    """The events a model may be sent (already redacted by draft_postmortem): noise stays home."""
     return [e for e in ingested.events if not e.noise]
+
+
+def model_input(
+    ingested: Ingested, hints: PostMortem | None, settings: Settings
+) -> tuple[list[Event], list[ReviewFlag]]:
+    """The events sent to the model: with ``scope`` "incident" (the default), only those around the
+    incident the offline draft ``hints`` found (``pmdraft.scope``); the flag says what stayed home."""
+    events = events_for_model(ingested)
+    if settings.scope == "all":
+        return events, []
+    if hints is None:
+        hints = draft_offline(
+            ingested.events,
+            display_tz=UTC,
+            people=people_in(ingested.events),
+            assumptions=ingested.assumptions,
+        )
+    scope = incident_scope(hints, ingested.events)
+    sent = in_scope(events, scope)
+    if scope is None or len(sent) == len(events):
+        return sent, []
+    return sent, [scope_flag(scope, len(sent), len(events))]
 
 
 def people_in(events: Iterable[Event]) -> set[str]:
