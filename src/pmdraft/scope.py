@@ -100,5 +100,6 @@ def scope_flag(scope: Scope, sent: int, total: int) -> ReviewFlag:
         quote=None,
         evidence=[],
         location=None,
-        suggestion="If the draft misses something from the other records, draft again with --scope all.",
+        suggestion="If the draft misses something from the other records, draft again with --scope all; "
+        "for another incident in the same export, pick its channel with --channel.",
     )
