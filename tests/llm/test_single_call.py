@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +10,7 @@ import httpx2
 
 from pmdraft.config import Settings
 from pmdraft.llm import LLM, make_client
-from pmdraft.llm_draft import plan_llm_draft, render_plan, run_llm_draft
+from pmdraft.llm_draft import draft_with_llm, plan_llm_draft, render_plan, run_llm_draft
 from pmdraft.schema import PostMortem
 from tests.llm.fakes import Script, completion, smart
 from tests.llm.scenarios import incident_events
@@ -81,6 +82,16 @@ def test_one_call_writes_notes_and_narrative_and_every_citation_is_checked(tmp_p
     assert {"Removed citation 'E404': no such event.", "Removed citation 'E999': no such event."} <= messages
     assert pm.narrative.resolution is not None and pm.narrative.resolution.unsupported
     assert all(c in KNOWN for entry in pm.timeline for c in entry.evidence)
+
+
+def test_the_one_call_reports_progress_and_usage(tmp_path: Path) -> None:
+    settings = _settings(tmp_path, quiet=False)
+    err = io.StringIO()
+    draft_with_llm(EVENTS, settings, _llm(settings, Script([smart])), stderr=err)
+    lines = err.getvalue().splitlines()
+    assert lines[0] == f"draft [{'#' * 24}] 1/1"
+    assert lines[1].startswith("  draft: 11 in / 7 out (1 request, ")
+    assert lines[-1] == "tokens: 11 in / 7 out in total; 1 requests, 0 of 1 calls from cache"
 
 
 def test_a_rerun_of_the_one_call_asks_nothing(tmp_path: Path) -> None:

@@ -193,7 +193,10 @@ def run_llm_draft(
     run = Run(events, known, plan.aliases, settings, llm, cache)
     stream = stderr if stderr is not None else sys.stderr
     if plan.single:
+        progress = Progress(1, "draft", enabled=not settings.quiet, stream=stream)
         claims, reduced = draft_whole(run, plan.chunks[0])
+        progress.advance()
+        progress.close()
     else:
         progress = Progress(len(plan.chunks), "map", enabled=not settings.quiet, stream=stream)
         claims = merge_claims(map_chunks(run, plan.chunks, progress))
