@@ -15,6 +15,9 @@ GH = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
 SLACK = "xoxb-" + "1234567890-0987654321-AbCdEfGhIjKlMnOp"
 OPENAI = "sk-" + "proj-" + "Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0Fe"
 STRIPE = "sk_live_" + "4eC39HqLyjWDarjtT1zdp7dc"
+VENDOR = "rzp_live_" + "Qm3Xc8Vb2Nz7Lk4Jh9Gf"
+OPAQUE = "7f3kQ9" + "zLm2Xw8RvT4pN6yB1cD5"
+BASIC = "YWxlcnRzOm" + "h1bnRlcjJfcGFzcw=="
 JWT = "eyJhbGciOiJIUzI1NiJ9." + "eyJzdWIiOiIxMjM0NTY3ODkwIn0." + "dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"
 
 CASES = [
@@ -40,6 +43,11 @@ CASES = [
     ("Berlin +49 30 5550 1934 office", "+49 30 5550 1934", "PHONE"),
     ("NL +31 20 794 8812", "+31 20 794 8812", "PHONE"),
     ("phone: +1 415 555 0187.", "+1 415 555 0187", "PHONE"),
+    (f"curl -H \"Authorization: Bearer {VENDOR}\" https://api.sms.example/v2", VENDOR, "API_KEY"),
+    (f"new key from the console: {VENDOR}, putting it in Vault", VENDOR, "API_KEY"),
+    (f"curl -H 'Authorization: Bearer {OPAQUE}' https://api.example.com", OPAQUE, "AUTH_HEADER"),
+    (f"Authorization: Basic {BASIC}", BASIC, "AUTH_HEADER"),
+    (f"auth header was Token {OPAQUE} until the rotation", OPAQUE, "AUTH_HEADER"),
 ]  # fmt: skip
 
 
@@ -70,6 +78,9 @@ def test_private_key_block_is_replaced_whole() -> None:
         "deploy 2024-03-05 14:02:33 UTC, PR #4521, INC-1234",
         "10.0.3.17 is the primary",  # IPs only with the option
         "see https://grafana.example.com/d/abc?orgId=1&from=now-6h",
+        "the bearer token expired at 14:02 and basic auth still works",
+        "rotated the token for the deploy pipeline at 09:12",
+        "we went live_test_mode yesterday",
     ],
 )
 def test_ordinary_incident_text_is_untouched(text: str) -> None:

@@ -97,8 +97,17 @@ _SECRET_RULES: tuple[_Rule, ...] = (
         re.compile(r"https://hooks\.slack\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]+"),
     ),
     _Rule("STRIPE_KEY", re.compile(r"\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,}")),
+    # Other providers follow Stripe's <prefix>_live_/<prefix>_test_ convention (rzp_live_, kst_live_...).
+    _Rule("API_KEY", re.compile(r"\b[a-z][a-z0-9]{1,9}_(?:live|test|prod|sandbox)_[A-Za-z0-9]{16,}")),
     _Rule("OPENAI_KEY", re.compile(r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}")),
     _Rule("JWT", re.compile(r"\beyJ[A-Za-z0-9_\-]{5,}\.eyJ[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]{10,}")),
+    # Credentials in HTTP headers as pasted from curl or a log: the scheme word stays, the value goes.
+    _Rule(
+        "AUTH_HEADER",
+        re.compile(r"(?i)\b(?:bearer|basic|token)\s+([A-Za-z0-9._~+/\-]{16,}={0,2})(?![A-Za-z0-9._~+/=\-])"),
+        group=1,
+        check=_secret_value_ok,
+    ),
     # scheme://user:password@host — only the password is replaced, so the host stays readable.
     _Rule(
         "URL_PASSWORD",
