@@ -39,6 +39,15 @@ def test_no_owner_or_date_unless_stated() -> None:
     assert item.type == "detect"
 
 
+def test_a_placeholder_or_a_word_inside_another_is_not_an_owner() -> None:
+    events = [
+        ev(60, "action item: run a failover drill every quarter: owner TBD", who="Rina"),
+        ev(61, "action item: the quarterly drill needs an owner in identity", who="Rina"),
+        ev(62, "action item: DRI: Jonas Berg, canary the pool size", who="Rina"),
+    ]
+    assert [a.owner for a in items(events)] == [None, None, "Jonas Berg"]  # not "ll" from "drill"
+
+
 def test_we_should_during_the_incident_is_a_decision_not_a_follow_up() -> None:
     assert items([ev(-10, "we should roll back now", who="a")]) == []
     assert items([ev(5, "should we add an alert?", who="a")]) == []

@@ -177,7 +177,8 @@ def _date_spellings(day: date) -> list[str]:
 
 def _stated(value: str, haystack: str, words: set[str], people: Iterable[str]) -> bool:
     wanted = normalize(value).lstrip("@")
-    if wanted and wanted in haystack:
+    # As a word: the 'll' of "I'll" does not state an owner named "ll".
+    if wanted and re.search(rf"(?<![\w'’]){re.escape(wanted)}(?![\w])", haystack):
         return True
     try:
         day = date.fromisoformat(value.strip())

@@ -56,17 +56,23 @@ _SHOULD = Cue(
 _BULLET = re.compile(r"^\s*(?:[-*•·]|\d+[.)]|\[ ?\])\s+")
 _MENTION = re.compile(r"@([\w.\-]+)")
 _OWNER_LABEL = re.compile(
-    r"\b(?i:owner|owned by|assigned to|assignee|dri)\s*[:=]?\s*@?([A-Z][\w.\-]*(?: [A-Z][\w.\-]*)?|[\w.\-]+)"
+    r"\b(?i:owner|owned by|assigned to|assignee|dri)\b"
+    r"\s*[:=]?\s*@?([A-Z][\w.\-]*(?: [A-Z][\w.\-]*)?|[\w.\-]+)"
     r"|\(@?([A-Z][\w.\-]*(?: [A-Z][\w.\-]*)?)\)|\(@([\w.\-]+)\s*[,)]"
     r"|\(([A-Z][\w.\-]*(?: [A-Z][\w.\-]*)?),\s*(?:due\s*)?\d{4}-\d{2}-\d{2}",
 )
 #: '(@irene, 2024-05-24)' / '(Henrik, 2024-06-14)': owner and due date in one parenthesis.
 _PAREN_DUE = re.compile(r"\(@?[\w.\- ]+,\s*(\d{4}-\d{2}-\d{2})\)")
 _SELF_WORDS = frozenset({"me", "myself", "mine", "i"})
+#: 'owner TBD', 'needs an owner in identity': the word after the label names nobody.
+_NO_OWNER = frozenset(
+    "tbd tbc tba none nobody unassigned unowned needed pending unknown n/a ? in for of to the a an is "
+    "was and or on at by with from needs please".split()
+)
 #: 'Owner Henrik, due 2024-06-14' on a line after mitigation: an assignment, so a follow-up.
 _ASSIGNMENT = Cue(
     r"owner|due|assign",
-    re.compile(r"\b(?i:owner|assigned to)\s*[:=]?\s*@?[\w.\-]+|\b(?i:due)\s*:?\s*\d{4}-\d{2}-\d{2}"),
+    re.compile(r"\b(?i:owner|assigned to)\b\s*[:=]?\s*@?[\w.\-]+|\b(?i:due)\s*:?\s*\d{4}-\d{2}-\d{2}"),
 )
 _NUMBERING = re.compile(r"^\W*\d+[.):]\s*")
 #: A short reply accepting the action item just proposed ('agreed', '+1', 'ok for 3').
@@ -166,9 +172,9 @@ def _owner_on(line: str, event: Event, people: Collection[str]) -> StatedValue |
             if line[m.start() + 1 :].lower().startswith(name.lower()):
                 return StatedValue(value=name, evidence=[event.id])
     label = _OWNER_LABEL.search(line)
-    if label is not None:
-        value = next(g for g in label.groups() if g).strip()
-        lowered = value.lower()
+    value = next(g for g in label.groups() if g).strip() if label is not None else ""
+    lowered = value.lower()
+    if label is not None and lowered.split()[0] not in _NO_OWNER:
         if lowered in _SELF_WORDS and not event.actor.is_bot:
             return StatedValue(value=event.actor.name, evidence=[event.id])
         if (
