@@ -287,3 +287,39 @@ def test_naive_time_takes_tz_and_is_marked_assumed(tmp_path: Path) -> None:
     (event,) = result.events
     assert event.time == utc("2024-03-05T13:00:00") and event.time_assumed
     assert result.assumptions and "Europe/Berlin" in result.assumptions[0]
+
+
+def _resolved_issue(history_created: str, field: str = "resolution") -> dict[str, Any]:
+    return {
+        "key": "OPS-9",
+        "fields": {
+            "summary": "Checkout errors",
+            "created": "2024-03-07T22:50:00.000+0000",
+            "resolutiondate": "2024-03-08T03:24:10.815+0100",
+            "resolution": {"name": "Fixed"},
+        },
+        "changelog": {
+            "histories": [
+                {
+                    "id": "1",
+                    "author": {"displayName": "Rina Okafor", "accountId": "acc-rina"},
+                    "created": history_created,
+                    "items": [
+                        {"field": field, "fromString": None, "toString": "Fixed", "to": "1"},
+                        {"field": "status", "fromString": "In Progress", "toString": "Done"},
+                    ],
+                }
+            ]
+        },
+    }
+
+
+def test_the_resolved_event_names_who_set_the_resolution(tmp_path: Path) -> None:
+    same_second = load(write(tmp_path, _resolved_issue("2024-03-08T02:24:10.815+0000")))
+    resolved = next(e for e in same_second.events if e.id == "jira:OPS-9:resolved")
+    assert resolved.actor.name == "Rina Okafor" and resolved.actor.id == "acc-rina"
+    # A changelog entry at another time, or one that did not set the resolution, names nobody.
+    later = load(write(tmp_path, _resolved_issue("2024-03-08T05:00:00.000+0000"), "later.json"))
+    assert next(e for e in later.events if e.id == "jira:OPS-9:resolved").actor.name == "unknown"
+    other = load(write(tmp_path, _resolved_issue("2024-03-08T02:24:10.815+0000", "labels"), "other.json"))
+    assert next(e for e in other.events if e.id == "jira:OPS-9:resolved").actor.name == "unknown"

@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 
 from pmdraft.errors import InputError
 from pmdraft.events import Actor, Event, EventKind
-from pmdraft.ingest._common import IngestResult, LoadOptions, Skipped, Source
+from pmdraft.ingest._common import IngestResult, LoadOptions, Skipped, Source, parse_iso
 from pmdraft.ingest._iso_times import IsoTimes
 from pmdraft.ingest._ticket_text import body_text, first_part
 
@@ -115,6 +115,30 @@ def _name_of(value: object) -> str:
     return _text(value)
 
 
+def _resolver(changelog: object, resolved: object) -> Actor:
+    """Who resolved the issue: the author of the changelog entry that set the resolution at that time.
+
+    ``resolutiondate`` carries no author; the history that changed the ``resolution`` field in the same
+    second does. Unknown when the changelog is absent or no entry matches."""
+    when, _ = parse_iso(resolved)
+    histories = changelog.get("histories") if isinstance(changelog, dict) else None
+    if when is None or not isinstance(histories, list):
+        return _UNKNOWN
+    for history in histories:
+        if not isinstance(history, dict) or not isinstance(history.get("items"), list):
+            continue
+        at, _ = parse_iso(history.get("created"))
+        sets_resolution = any(
+            isinstance(i, dict)
+            and str(i.get("field", "")).lower() == "resolution"
+            and (i.get("to") is not None or bool(i.get("toString")))
+            for i in history["items"]
+        )
+        if at is not None and sets_resolution and abs((at - when).total_seconds()) < 1:
+            return _actor(history.get("author"))
+    return _UNKNOWN
+
+
 def _actor(user: object) -> Actor:
     if not isinstance(user, dict):
         return _UNKNOWN
@@ -205,9 +229,8 @@ class _Reader:
             resolution = _name_of(fields.get("resolution"))
             text = f"Resolved as {resolution}" if resolution else "Resolved"
             attrs = {"resolution": resolution} if resolution else {}
-            self.event(
-                f"jira:{key}:resolved", EventKind.TICKET_STATUS, when, _UNKNOWN, text, (key, url), attrs
-            )
+            actor = _resolver(issue.get("changelog"), resolved)
+            self.event(f"jira:{key}:resolved", EventKind.TICKET_STATUS, when, actor, text, (key, url), attrs)
         comment = fields.get("comment")
         comments = comment.get("comments") if isinstance(comment, dict) else comment
         if isinstance(comments, list):
