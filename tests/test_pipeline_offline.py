@@ -177,4 +177,9 @@ def test_flags_for_assumed_zones_blame_and_redaction_and_a_hashed_id() -> None:
     assert pm.incident_id.startswith("pmdraft-") and len(pm.incident_id) == len("pmdraft-") + 10
     again = draft_offline(events, display_tz=UTC, people=people, now=NOW, assumptions=notes)
     assert again.incident_id == pm.incident_id and pm.title == "HighErrorRate (api)"
+    assert flags["assumption"].category == "timezone" and "--tz" in (flags["assumption"].suggestion or "")
+    paired = ["export.json: comments attached to Zendesk ticket 5120: its description is one of them"]
+    other = draft_offline(events, display_tz=UTC, people=people, now=NOW, assumptions=paired)
+    [note] = [f for f in other.review_flags if f.message == paired[0]]
+    assert note.type == "assumption" and note.category == "source" and "--tz" not in (note.suggestion or "")
     assert pm.durations.time_to_detect_minutes == 0 and pm.durations.time_to_mitigate_minutes == 5

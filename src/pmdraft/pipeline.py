@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Literal
@@ -387,6 +388,9 @@ def _assumption_flags(cited: Sequence[Event], notes: Sequence[str], display_tz: 
     flags: list[ReviewFlag] = []
     covered: set[str] = set()
     for note in notes:
+        if not _TIME_NOTE.search(note):
+            flags.append(_source_assumption(note))
+            continue
         ids = [i for source, group in assumed.items() if source in note for i in group]
         covered.update(source for source in assumed if source in note)
         flags.append(_assumption(note, ids))
@@ -398,6 +402,23 @@ def _assumption_flags(cited: Sequence[Event], notes: Sequence[str], display_tz: 
             )
             flags.append(_assumption(message, ids))
     return flags
+
+
+#: Ingest notes about times (zones, date order); other notes (a channel named from a file beside the
+#: capture, comments paired with a ticket, senders shown by id) are not fixed by --tz.
+_TIME_NOTE = re.compile(r"\b(?:zones?|times?|timestamps?|dates?|clock|month|day|offset)\b", re.IGNORECASE)
+
+
+def _source_assumption(message: str) -> ReviewFlag:
+    return ReviewFlag(
+        type="assumption",
+        message=message,
+        category="source",
+        quote=None,
+        evidence=[],
+        location=None,
+        suggestion="Check the input files if this is wrong.",
+    )
 
 
 def _assumption(message: str, ids: list[str]) -> ReviewFlag:
