@@ -3,25 +3,33 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
+from pmdraft.cli import main
 from pmdraft.errors import InputError
 from pmdraft.events import EventKind
-from pmdraft.ingest import IngestResult, LoadOptions, Source, detect
+from pmdraft.ingest import IngestResult, LoadOptions, Source, detect, ingest
 from pmdraft.ingest.zendesk import ADAPTER
 from tests.ingest._samples import sample_folder, utc, write_json
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "tickets"
+#: One incident saved one API response per file: ticket 5120, its comments page (which does not say
+#: its ticket), another ticket, and the users that name everyone.
+BUNDLE = Path(__file__).resolve().parents[1] / "data" / "zendesk" / "comments-bundle"
 
-#: Shared samples this adapter claims (the user record is not a ticket export, tested below).
+#: Shared samples this adapter claims (the user record names people and holds no events, tested below).
 EXPORTS = [
     "go-zendesk_GET_ticket.json",
     "go-zendesk_GET_ticket_audits.json",
     "go-zendesk_GET_ticket_comments.json",
     "go-zendesk_GET_tickets.json",
+    "go-zendesk_GET_user.json",
 ]
 
 
@@ -90,10 +98,16 @@ def test_audits_private_comment_and_trigger_status_change() -> None:
 
 
 def test_comments_page_alone_does_not_say_which_ticket() -> None:
-    """GET /tickets/{id}/comments does not repeat the ticket id, and the ids need it."""
+    """GET /tickets/{id}/comments does not repeat the ticket id, and the ids need it.
+
+    The samples folder holds tickets 2 and 3 and audits of 666: ticket 2 opens at the second of
+    comment 3 but with a longer text (the fixture was hand-edited), so nothing says which one.
+    """
     with pytest.raises(InputError, match="without a ticket id") as info:
         load(sample("go-zendesk_GET_ticket_comments.json"))
     assert "\n" not in str(info.value)
+    assert "none of the Zendesk tickets beside it (2, 3, 666)" in str(info.value)
+    assert '"ticket_id": <id>' in str(info.value)
 
 
 def test_comments_page_with_a_ticket_id_hint(tmp_path: Path) -> None:
@@ -105,11 +119,13 @@ def test_comments_page_with_a_ticket_id_hint(tmp_path: Path) -> None:
     assert {e.kind for e in result.events} == {EventKind.TICKET_COMMENT}  # no requester known: not customers
 
 
-def test_user_record_is_not_a_ticket_export() -> None:
-    path = sample("go-zendesk_GET_user.json")
-    assert detect(Source(path)) is not ADAPTER
-    with pytest.raises(InputError, match="user record"):
-        load(path)
+def test_user_record_names_people_but_holds_no_events() -> None:
+    result = load(sample("go-zendesk_GET_user.json"))
+    assert result.events == [] and result.assumptions == []
+    # the sample tickets, comments and audits never mention user 369531345753
+    assert [s.reason for s in result.skipped] == [
+        "Zendesk users that no Zendesk ticket, comment or audit beside them mentions"
+    ]
 
 
 # --- hand-written data -------------------------------------------------------------------------
@@ -121,7 +137,6 @@ def test_combined_ticket_comments_users_and_audits() -> None:
     assert sorted(by_id) == [
         "zendesk:4711",
         "zendesk:4711:audit:70:71",
-        "zendesk:4711:comment:1",
         "zendesk:4711:comment:2",
         "zendesk:4711:comment:3",
         "zendesk:4711:comment:4",
@@ -131,8 +146,11 @@ def test_combined_ticket_comments_users_and_audits() -> None:
     assert opened.actor.name == "Dana Customer"
     assert opened.attrs["priority"] == "urgent"
     assert opened.url == "https://acme.zendesk.com/agent/tickets/4711"
-    first = by_id["zendesk:4711:comment:1"]
-    assert first.noise and first.kind is EventKind.CUSTOMER_REPORT  # repeats the description
+    # comment 1 is the description: Dana's report is the ticket event alone
+    assert [e.id for e in result.events if e.kind is EventKind.CUSTOMER_REPORT] == [
+        "zendesk:4711",
+        "zendesk:4711:comment:4",
+    ]
     note = by_id["zendesk:4711:comment:2"]
     assert note.kind is EventKind.TICKET_COMMENT and note.attrs["visibility"] == "internal"
     reply = by_id["zendesk:4711:comment:3"]
@@ -144,7 +162,11 @@ def test_combined_ticket_comments_users_and_audits() -> None:
     assert solved.attrs["status_to"] == "solved" and solved.actor.name == "Sam Agent"
     assert solved.time == utc("2024-03-05T14:40:00")
     reasons = sorted(s.reason for s in result.skipped)
-    assert reasons == ["not timeline events: Notification", "unparseable timestamp 'not a time'"]
+    assert reasons == [
+        "not timeline events: Notification",
+        "the description of ticket 4711, kept once as zendesk:4711",
+        "unparseable timestamp 'not a time'",
+    ]
 
 
 def test_requester_without_users_is_a_customer_unless_assigned(tmp_path: Path) -> None:
@@ -177,3 +199,206 @@ def test_truncated_ticket_is_claimed_and_reported(tmp_path: Path) -> None:
     assert detect(Source(path)) is ADAPTER
     with pytest.raises(InputError, match="invalid JSON"):
         load(path)
+
+
+# --- one API response per file: the files of a folder complete each other ----------------------
+
+
+def copy_bundle(tmp_path: Path, *drop: str) -> Path:
+    folder = tmp_path / "zendesk"
+    shutil.copytree(BUNDLE, folder)
+    for name in drop:
+        (folder / name).unlink()
+    return folder
+
+
+def edit_ticket(folder: Path, **fields: Any) -> None:
+    path = folder / "ticket-5120.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["ticket"].update(fields)
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+
+def test_comments_page_pairs_with_the_ticket_it_opens() -> None:
+    """Two tickets beside it; 5120's description is comment 91000001's text at the same second."""
+    result = load(BUNDLE / "ticket-5120-comments.json")
+    assert [e.id for e in result.events] == [
+        "zendesk:5120",  # comment 91000001 is the description: reported as the ticket
+        "zendesk:5120:comment:91000005",
+        "zendesk:5120:comment:91000007",
+        "zendesk:5120:comment:91000009",
+    ]
+    (assumption,) = result.assumptions
+    assert assumption.endswith(
+        "comments attached to Zendesk ticket 5120: ticket 5120 in "
+        f"{BUNDLE / 'ticket-5120.json'} has one of its comments as its description, at the same second"
+    )
+    opened, note, reply, again = result.events
+    assert opened.source_file == str(BUNDLE / "ticket-5120.json")
+    assert opened.kind is EventKind.CUSTOMER_REPORT and opened.text.startswith("Invoice PDFs download blank")
+    assert note.kind is EventKind.TICKET_COMMENT and note.attrs["visibility"] == "internal"
+    assert reply.kind is EventKind.TICKET_COMMENT and reply.actor.name == "Tomasz Nowak"
+    assert again.kind is EventKind.CUSTOMER_REPORT and again.actor.name == "Ines Duarte"
+    assert again.url == "https://northwind-billing.zendesk.com/agent/tickets/5120"
+    assert [s.reason for s in result.skipped] == ["the description of ticket 5120, kept once as zendesk:5120"]
+
+
+def test_bundle_reads_every_file_and_reports_each_customer_once() -> None:
+    ingested = ingest([BUNDLE])
+    assert [(e.id, e.kind.value, e.actor.name) for e in ingested.events] == [
+        ("zendesk:5120", "customer_report", "Ines Duarte"),
+        ("zendesk:5120:comment:91000005", "ticket.comment", "Tomasz Nowak"),
+        ("zendesk:5120:comment:91000007", "ticket.comment", "Tomasz Nowak"),
+        ("zendesk:5123", "customer_report", "Kwame Mensah"),
+        ("zendesk:5120:comment:91000009", "customer_report", "Ines Duarte"),
+    ]
+    # the users response is read as Zendesk, used, and not reported as unrecognized
+    users = next(r for r in ingested.results if r.path.endswith("users-show_many.json"))
+    assert users.format == "zendesk" and users.events == [] and users.skipped == []
+    assert users.assumptions[0].endswith(
+        "names 3 of the people in the Zendesk files beside it "
+        "(3 users listed; taken to be the same Zendesk account)"
+    )
+    assert [s.reason for s in ingested.skipped] == [
+        "the description of ticket 5120, kept once as zendesk:5120"
+    ]
+
+
+def test_users_response_beside_names_the_requester_over_the_mail_sender() -> None:
+    (event,) = load(BUNDLE / "ticket-5120.json").events
+    assert event.actor.name == "Ines Duarte"  # not via.source.from.name "Ines D."
+    assert event.kind is EventKind.CUSTOMER_REPORT  # role end-user, from the users response
+
+
+def test_users_response_is_sniffed_as_zendesk_only(tmp_path: Path) -> None:
+    assert detect(Source(BUNDLE / "users-show_many.json")) is ADAPTER
+    bare = write(tmp_path, {"users": [{"id": 5, "name": "Ana", "role": "agent"}]}, "bare.json")
+    assert detect(Source(bare)) is ADAPTER
+    # another tool's users: ids that are not Zendesk's numbers
+    other = write(tmp_path, {"users": [{"id": "U024BE7LH", "name": "ana", "role": "admin"}]}, "other.json")
+    assert detect(Source(other)) is not ADAPTER
+
+
+def test_users_response_alone_says_it_names_nobody(tmp_path: Path) -> None:
+    shutil.copy(BUNDLE / "users-show_many.json", tmp_path)
+    result = load(tmp_path / "users-show_many.json")
+    assert result.events == [] and result.assumptions == []
+    assert [s.reason for s in result.skipped] == [
+        "Zendesk users only, and no Zendesk ticket, comment or audit export beside them"
+    ]
+
+
+def test_only_ticket_in_the_folder_takes_the_comments(tmp_path: Path) -> None:
+    folder = copy_bundle(tmp_path, "ticket-5123.json")
+    edit_ticket(folder, description="Invoices are blank.")  # no longer the first comment's text
+    result = load(folder / "ticket-5120-comments.json")
+    assert result.assumptions[0].endswith(
+        f"comments attached to Zendesk ticket 5120: ticket 5120 in {folder / 'ticket-5120.json'} "
+        "is the only Zendesk ticket in its folder"
+    )
+    assert result.events[0].id == "zendesk:5120:comment:91000001"  # not the description any more
+    assert len(result.events) == 4 and result.skipped == []
+
+
+def test_comments_no_ticket_claims_are_an_error_with_the_fix(tmp_path: Path) -> None:
+    folder = copy_bundle(tmp_path)
+    edit_ticket(folder, description="Invoices are blank.")
+    with pytest.raises(InputError, match="without a ticket id") as info:
+        load(folder / "ticket-5120-comments.json")
+    message = str(info.value)
+    assert "\n" not in message
+    assert "none of the Zendesk tickets beside it (5120, 5123) opens with its comments" in message
+    assert '"ticket_id": <id>' in message
+
+
+def test_only_ticket_created_after_the_comments_is_not_theirs(tmp_path: Path) -> None:
+    folder = copy_bundle(tmp_path, "ticket-5123.json")
+    edit_ticket(folder, description="Invoices are blank.", created_at="2024-06-11T09:00:00Z")
+    with pytest.raises(InputError, match="ticket 5120 beside it was created after its first comment"):
+        load(folder / "ticket-5120-comments.json")
+
+
+def test_comments_alone_in_their_folder(tmp_path: Path) -> None:
+    shutil.copy(BUNDLE / "ticket-5120-comments.json", tmp_path)
+    with pytest.raises(InputError, match="no Zendesk ticket export is beside it"):
+        load(tmp_path / "ticket-5120-comments.json")
+    # the folder is read again once it changes, even within one tick of its clock
+    before = tmp_path.stat().st_mtime_ns
+    shutil.copy(BUNDLE / "ticket-5120.json", tmp_path)
+    os.utime(tmp_path, ns=(before, before))
+    assert load(tmp_path / "ticket-5120-comments.json").events[0].id == "zendesk:5120"
+    # and a file rewritten in place is read again too
+    edit_ticket(tmp_path, description="Invoices are blank.")
+    assert load(tmp_path / "ticket-5120-comments.json").events[0].id == "zendesk:5120:comment:91000001"
+
+
+def test_unknown_ticket_exits_2_with_one_line(tmp_path: Path) -> None:
+    folder = copy_bundle(tmp_path)
+    edit_ticket(folder, description="Invoices are blank.")
+    result = CliRunner().invoke(main, ["timeline", str(folder)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1
+    assert "without a ticket id" in result.stderr
+
+
+COMMENT = {"type": "Comment", "author_id": 1, "public": True, "created_at": "2024-01-01T00:05:00Z"}
+
+
+def test_comment_ids_in_audits_beside_name_the_ticket(tmp_path: Path) -> None:
+    write(tmp_path, {"comments": [{**COMMENT, "id": 301, "body": "hello"}]}, "comments.json")
+    audit = {"id": 30, "ticket_id": 77, "author_id": 1, "created_at": "2024-01-01T00:05:00Z"}
+    audits = {"audits": [{**audit, "events": [{"id": 301, "type": "Comment", "body": "hello"}]}]}
+    write(tmp_path, audits, "audits.json")
+    write(tmp_path, {"ticket": {"id": 78, "created_at": "2024-01-01T00:00:00Z", "requester_id": 1}}, "t.json")
+    result = load(tmp_path / "comments.json")
+    assert [e.id for e in result.events] == ["zendesk:77:comment:301"]
+    assert result.assumptions[0].endswith(
+        f"its comment ids are in {tmp_path / 'audits.json'}, which names ticket 77"
+    )
+
+
+def test_paging_links_name_the_ticket(tmp_path: Path) -> None:
+    page = {
+        "comments": [{**COMMENT, "id": 9, "body": "hello"}],
+        "links": {"next": "https://acme.zendesk.com/api/v2/tickets/42/comments.json?page[after]=x"},
+        "meta": {"has_more": True},
+    }
+    result = load(write(tmp_path, page))
+    assert [e.id for e in result.events] == ["zendesk:42:comment:9"]
+    assert result.assumptions[0].endswith("the page's own links name ticket 42")
+
+
+def test_description_kept_once_when_ticket_and_audits_are_separate_files(tmp_path: Path) -> None:
+    created = "2024-01-01T00:00:00Z"
+    ticket = {"id": 8, "created_at": created, "subject": "Down", "description": "Site is down.\n"}
+    write(tmp_path, {"ticket": {**ticket, "requester_id": 1, "assignee_id": 2}}, "ticket.json")
+    opening = {"id": 81, "type": "Comment", "body": "Site  is down.", "public": True}
+    reply = {"id": 83, "type": "Comment", "body": "Looking.", "public": True}
+    audits = [
+        {"id": 80, "ticket_id": 8, "author_id": 1, "created_at": created, "events": [opening]},
+        {"id": 82, "ticket_id": 8, "author_id": 2, "created_at": "2024-01-01T00:03:00Z", "events": [reply]},
+    ]
+    write(tmp_path, {"audits": audits}, "ticket-audits.json")
+    alone = load(tmp_path / "ticket-audits.json")
+    # the ticket file would not be read if only the audits were given: the report must not be lost
+    assert [e.id for e in alone.events] == ["zendesk:8", "zendesk:8:comment:83"]
+    assert alone.events[0].source_file == str(tmp_path / "ticket.json")
+    merged = ingest([tmp_path])
+    assert [e.id for e in merged.events] == ["zendesk:8", "zendesk:8:comment:83"]
+    assert (
+        merged.events[0].kind is EventKind.CUSTOMER_REPORT
+        and merged.events[0].text == "Down\n\nSite is down."
+    )
+    (ticket_only,) = load(tmp_path / "ticket.json").events  # a ticket without its comments still reports
+    assert ticket_only.id == "zendesk:8"
+
+
+def test_only_the_description_itself_is_dropped(tmp_path: Path) -> None:
+    created = "2024-01-01T00:00:00Z"
+    ticket = {"id": 8, "created_at": created, "description": "Site is down.", "requester_id": 1}
+    comments = [
+        {**COMMENT, "id": 1, "created_at": "2024-01-01T00:00:01Z", "body": "Site is down."},
+        {**COMMENT, "id": 2, "created_at": created, "body": "Also the API."},
+    ]
+    result = load(write(tmp_path, {"ticket": ticket, "comments": comments}))
+    assert [e.id for e in result.events] == ["zendesk:8", "zendesk:8:comment:1", "zendesk:8:comment:2"]

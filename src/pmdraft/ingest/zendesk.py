@@ -1,14 +1,19 @@
-"""Zendesk Support API JSON: tickets, ticket comments and ticket audits, alone or combined.
+"""Zendesk Support API JSON: tickets, ticket comments, ticket audits and users, alone or combined.
 
 A support ticket is often how an incident was first noticed, so a ticket opened by an end user
 and the end users' follow-up comments become CUSTOMER_REPORT events; agents' replies and internal
 notes are the ticket's narrative (TICKET_COMMENT) and audit status changes its timeline.
-Zendesk refers to people by numeric id only, so names come from sideloaded ``users``.
+Zendesk refers to people by numeric id only, so names come from sideloaded ``users`` or from a
+users response saved beside the file. The API hands out a ticket, its comments, its audits and
+its users as separate responses that get saved side by side, so each file also reads the Zendesk
+files of its folder (``_zendesk_folder``): for names, and for the ticket a comments page belongs to.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from pmdraft.errors import InputError
@@ -16,89 +21,65 @@ from pmdraft.events import Actor, Event, EventKind
 from pmdraft.ingest._common import IngestResult, LoadOptions, Skipped, Source
 from pmdraft.ingest._iso_times import IsoTimes
 from pmdraft.ingest._ticket_text import first_part, html_to_text
+from pmdraft.ingest._zendesk_folder import (
+    API,
+    NAME,
+    Folder,
+    as_dict,
+    as_id,
+    first_item,
+    folder_of,
+    has_content,
+    is_audit,
+    is_comment,
+    is_ticket,
+    plain,
+    sender_name,
+    site_of,
+    texts,
+    tickets_in,
+    to_second,
+    users_in,
+    users_only,
+)
 
 __all__ = ["ADAPTER"]
 
-NAME = "zendesk"
 _AGENT_ROLES = frozenset({"agent", "admin"})
+_ROLES = _AGENT_ROLES | {"end-user"}
 _SYSTEM = Actor(name="Zendesk", id="-1", is_bot=True)
-_API = "/api/v2/"
+#: The ticket id in the paging links of ``GET /api/v2/tickets/{id}/comments``.
+_COMMENTS_URL = re.compile(r"/api/v2/tickets/(\d+)/comments")
 
 
-def _is_ticket(item: object) -> bool:
-    return (
-        isinstance(item, dict)
-        and "id" in item
-        and "created_at" in item
-        and ("requester_id" in item or "submitter_id" in item or _API in str(item.get("url")))
-    )
-
-
-def _is_comment(item: object) -> bool:
-    return (
-        isinstance(item, dict)
-        and "author_id" in item
-        and "created_at" in item
-        and ("public" in item or "plain_body" in item or "html_body" in item)
-    )
-
-
-def _is_audit(item: object) -> bool:
-    return isinstance(item, dict) and isinstance(item.get("events"), list) and "author_id" in item
-
-
-def _dict(value: object) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _sender_name(ticket: dict[str, Any]) -> str | None:
-    """The display name on the e-mail that opened a ticket: a name when ``users`` were not sideloaded."""
-    sender = _dict(_dict(_dict(ticket.get("via")).get("source")).get("from"))
-    name = sender.get("name")
-    return name if isinstance(name, str) and name.strip() else None
-
-
-def _first(value: object) -> object:
-    return value[0] if isinstance(value, list) and value else None
-
-
-def _has_content(data: object) -> bool:
-    """True for the envelopes this adapter reads: a ticket, a ticket list, comments or audits."""
-    if not isinstance(data, dict):
+def _is_user(item: object) -> bool:
+    """A Zendesk user: numeric id and name, plus its API URL or one of Zendesk's three roles."""
+    if not isinstance(item, dict) or not isinstance(item.get("name"), str):
         return False
-    return (
-        _is_ticket(data.get("ticket"))
-        or _is_ticket(_first(data.get("tickets")))
-        or _is_comment(_first(data.get("comments")))
-        or _is_audit(_first(data.get("audits")))
-    )
+    uid = item.get("id")
+    if isinstance(uid, bool) or not (isinstance(uid, int) or (isinstance(uid, str) and uid.isdigit())):
+        return False
+    return API + "users/" in str(item.get("url")) or item.get("role") in _ROLES
+
+
+def _is_users_export(data: object) -> bool:
+    """``GET /users/show_many``, ``/users`` or ``/users/{id}``: names for the Zendesk files beside it."""
+    return isinstance(data, dict) and (_is_user(first_item(data.get("users"))) or _is_user(data.get("user")))
 
 
 def sniff(source: Source) -> bool:
-    """Zendesk objects name people as ``requester_id``/``author_id`` and live under ``/api/v2/``."""
+    """Zendesk objects name people as ``requester_id``/``author_id``; users carry a ``role`` or API URL."""
     if not source.head_text.startswith("{"):
         return False
     head = source.head_text
-    if '"requester_id"' not in head and '"author_id"' not in head:
+    people = '"user' in head and ('"role"' in head or API + "users/" in head)
+    if '"requester_id"' not in head and '"author_id"' not in head and not people:
         return False
     try:
         data = source.json()
     except InputError:
-        return ".zendesk.com" + _API in head
-    return _has_content(data)
-
-
-def _id(value: object) -> str | None:
-    """Zendesk ids are JSON integers; keep them as the decimal string."""
-    if isinstance(value, bool) or value is None:
-        return None
-    return str(value) if isinstance(value, int | str) and str(value) else None
-
-
-def _site(url: object) -> str | None:
-    if isinstance(url, str) and _API in url and url.startswith(("http://", "https://")):
-        return url.split(_API, 1)[0]
-    return None
+        return ".zendesk.com" + API in head
+    return has_content(data) or _is_users_export(data)
 
 
 def _body(item: dict[str, Any]) -> str:
@@ -119,30 +100,29 @@ class _Ticket:
     requester_id: str | None = None
     assignee_id: str | None = None
     url: str | None = None
-    created_raw: str | None = None
+    created: datetime | None = None
     description: str = ""
+    #: The ticket object and the file that holds it, when some file of the folder has it.
+    raw: dict[str, Any] | None = None
+    origin: str | None = None
+    reported: bool = False
 
 
 class _Reader:
     """Collects the events of one file; users and tickets are indexed first so lookups are O(1)."""
 
-    def __init__(self, source: Source, options: LoadOptions, data: dict[str, Any]) -> None:
+    def __init__(self, source: Source, options: LoadOptions, data: dict[str, Any], folder: Folder) -> None:
         self.path = str(source.path)
         self.result = IngestResult(path=self.path, format=NAME)
-        self.users: dict[str, dict[str, Any]] = {}
-        for user in data.get("users") or ():
-            if isinstance(user, dict) and _id(user.get("id")):
-                self.users[str(user["id"])] = user
-        self.site = next((s for u in self.users.values() if (s := _site(u.get("url")))), None)
+        self.folder = folder
+        self.tz = options.tz
+        self.users = {str(u["id"]): u for u in users_in(data)}
+        self.site = next((s for u in self.users.values() if (s := site_of(u.get("url")))), folder.site)
         #: E-mail sender names by requester id, so every ticket of one sender shows the same name.
         self.senders: dict[str, str] = {}
-        for ticket in [data.get("ticket"), *(data.get("tickets") or ())]:
-            if (
-                isinstance(ticket, dict)
-                and (rid := _id(ticket.get("requester_id")))
-                and rid not in self.users
-            ):
-                name = _sender_name(ticket)
+        for ticket in tickets_in(data):
+            if (rid := as_id(ticket.get("requester_id"))) and rid not in self.users:
+                name = sender_name(ticket)
                 if name:
                     self.senders.setdefault(rid, name)
         self.tickets: dict[str, _Ticket] = {}
@@ -151,8 +131,12 @@ class _Reader:
     def skip(self, what: str, reason: str) -> None:
         self.result.skipped.append(Skipped(f"{self.path}: {what}", reason))
 
+    def user(self, user_id: str | None) -> dict[str, Any] | None:
+        """This file's own users first, then those of the files beside it."""
+        return self.users.get(user_id or "") or self.folder.users.get(user_id or "")
+
     def role(self, user_id: str | None) -> str | None:
-        user = self.users.get(user_id or "")
+        user = self.user(user_id)
         role = user.get("role") if user else None
         return role if isinstance(role, str) else None
 
@@ -161,10 +145,10 @@ class _Reader:
             return Actor(name="unknown")
         if user_id == "-1":
             return _SYSTEM
-        user = self.users.get(user_id)
+        user = self.user(user_id)
         name = user.get("name") if user else None
         if not isinstance(name, str) or not name:
-            name = self.senders.get(user_id) or f"Zendesk user {user_id}"
+            name = self.senders.get(user_id) or self.folder.senders.get(user_id) or f"Zendesk user {user_id}"
         return Actor(name=name, id=user_id)
 
     def is_customer(self, user_id: str | None, ticket: _Ticket | None) -> bool:
@@ -185,8 +169,7 @@ class _Reader:
         text: str,
         ticket: _Ticket,
         attrs: dict[str, str],
-        *,
-        noise: bool = False,
+        origin: str | None = None,
     ) -> None:
         found = self.times.read(value, id_)
         if found is None:
@@ -197,76 +180,105 @@ class _Reader:
                 id=id_,
                 time=moment,
                 kind=kind,
-                source_file=self.path,
+                source_file=origin or self.path,
                 source_format=NAME,
                 actor=actor,
                 text=text,
                 thread_id=f"zendesk:{ticket.id}",
                 url=ticket.url,
                 is_bot=actor.is_bot,
-                noise=noise,
                 time_assumed=assumed,
                 raw_time=str(value),
                 attrs={"ticket_key": ticket.id, **attrs},
             )
         )
 
-    def ticket_of(self, raw_id: object) -> _Ticket | None:
-        tid = _id(raw_id)
+    def record(self, item: dict[str, Any], origin: str) -> _Ticket | None:
+        tid = as_id(item.get("id"))
         if tid is None:
             return None
+        site = site_of(item.get("url")) or self.site
+        return _Ticket(
+            id=tid,
+            requester_id=as_id(item.get("requester_id")),
+            assignee_id=as_id(item.get("assignee_id")),
+            url=f"{site}/agent/tickets/{tid}" if site else None,
+            created=to_second(item.get("created_at"), self.tz),
+            description=_body({"body": item.get("description")}),
+            raw=item,
+            origin=origin,
+        )
+
+    def ticket_of(self, raw_id: object) -> _Ticket | None:
+        tid = as_id(raw_id)
+        return None if tid is None else self.ticket_by_id(tid)
+
+    def ticket_by_id(self, tid: str) -> _Ticket:
+        """The ticket from this file, else from a file beside it, else known by its id only."""
         if tid not in self.tickets:
+            path, item = self.folder.tickets.get(tid, (None, None))
+            known = self.record(item, path) if item is not None and path is not None else None
             url = f"{self.site}/agent/tickets/{tid}" if self.site else None
-            self.tickets[tid] = _Ticket(id=tid, url=url)
+            self.tickets[tid] = known or _Ticket(id=tid, url=url)
         return self.tickets[tid]
 
     def ticket(self, item: dict[str, Any]) -> None:
-        tid = _id(item.get("id"))
-        if tid is None:
+        ticket = self.record(item, self.path)
+        if ticket is None:
             self.skip("ticket", "no ticket id")
             return
-        site = _site(item.get("url")) or self.site
-        ticket = _Ticket(
-            id=tid,
-            requester_id=_id(item.get("requester_id")),
-            assignee_id=_id(item.get("assignee_id")),
-            url=f"{site}/agent/tickets/{tid}" if site else None,
-            created_raw=item.get("created_at") if isinstance(item.get("created_at"), str) else None,
-            description=_body({"body": item.get("description")}),
-        )
-        self.tickets[tid] = ticket
+        self.tickets[ticket.id] = ticket
+        self.report(ticket)
+
+    def report(self, ticket: _Ticket) -> None:
+        """The ticket's own event, once; built the same from whichever file of the folder asks."""
+        item = ticket.raw
+        if item is None or ticket.reported:
+            return
+        ticket.reported = True
         subject = str(item.get("subject") or item.get("raw_subject") or "").strip()
-        text = "\n\n".join(p for p in (subject, first_part(ticket.description)) if p) or f"Ticket {tid}"
-        via = _dict(item.get("via"))
+        text = "\n\n".join(p for p in (subject, first_part(ticket.description)) if p) or f"Ticket {ticket.id}"
+        via = as_dict(item.get("via"))
         actor = self.name(ticket.requester_id)
         customer = self.is_customer(ticket.requester_id, ticket)
         kind = EventKind.CUSTOMER_REPORT if customer else EventKind.TICKET_CREATED
         attrs = {"priority": str(item["priority"])} if item.get("priority") else {}
         if isinstance(via.get("channel"), str):
             attrs["channel"] = via["channel"]
-        self.event(f"zendesk:{tid}", kind, item.get("created_at"), actor, text, ticket, attrs)
+        id_ = f"zendesk:{ticket.id}"
+        self.event(id_, kind, item.get("created_at"), actor, text, ticket, attrs, ticket.origin)
+
+    def repeats_description(self, item: dict[str, Any], ticket: _Ticket) -> bool:
+        if not ticket.description or ticket.created is None:
+            return False
+        same_time = to_second(item.get("created_at"), self.tz) == ticket.created
+        return same_time and plain(ticket.description) in texts(item)
 
     def comment(self, item: dict[str, Any], ticket: _Ticket) -> None:
-        cid = _id(item.get("id"))
+        cid = as_id(item.get("id"))
         if cid is None:
             self.skip(f"zendesk:{ticket.id} comment", "no comment id")
             return
-        author = _id(item.get("author_id"))
-        text = _body(item)
+        id_ = f"zendesk:{ticket.id}:comment:{cid}"
+        if self.repeats_description(item, ticket):
+            # Zendesk stores a ticket's description as its first comment: the same words at the
+            # same second. The ticket event `zendesk:<id>` is the one kept, because it
+            # exists whether or not the comments were exported, so drafts can always cite it; when
+            # the ticket is in a file beside this one it is reported from here too (same id, merged).
+            self.skip(id_, f"the description of ticket {ticket.id}, kept once as zendesk:{ticket.id}")
+            self.report(ticket)
+            return
+        author = as_id(item.get("author_id"))
         public = item.get("public") is not False
         attrs = {} if public else {"visibility": "internal"}
         if public and self.is_customer(author, ticket):
             kind = EventKind.CUSTOMER_REPORT
         else:
             kind = EventKind.TICKET_COMMENT
-        created = item.get("created_at")
-        # The ticket's description is its first comment; keep it once, on the ticket event.
-        noise = created == ticket.created_raw and bool(text) and text == ticket.description
-        id_ = f"zendesk:{ticket.id}:comment:{cid}"
-        self.event(id_, kind, created, self.name(author), text, ticket, attrs, noise=noise)
+        self.event(id_, kind, item.get("created_at"), self.name(author), _body(item), ticket, attrs)
 
     def audit(self, audit: dict[str, Any], ticket: _Ticket) -> None:
-        aid = _id(audit.get("id"))
+        aid = as_id(audit.get("id"))
         if aid is None:
             self.skip(f"zendesk:{ticket.id} audit", "no audit id")
             return
@@ -275,7 +287,7 @@ class _Reader:
             if not isinstance(change, dict):
                 continue
             kind = change.get("type")
-            eid = _id(change.get("id"))
+            eid = as_id(change.get("id"))
             if kind == "Comment" and eid is not None:
                 comment = {
                     "author_id": audit.get("author_id"),
@@ -300,7 +312,7 @@ class _Reader:
         else:
             attrs = {"priority": new, "priority_from": old}
             text = f"Priority changed from {old or '(none)'} to {new or '(none)'}"
-        actor = _rule_actor(change.get("via")) or self.name(_id(audit.get("author_id")))
+        actor = _rule_actor(change.get("via")) or self.name(as_id(audit.get("author_id")))
         id_ = f"zendesk:{ticket.id}:audit:{aid}:{eid}"
         self.event(id_, EventKind.TICKET_STATUS, audit.get("created_at"), actor, text, ticket, attrs)
 
@@ -309,23 +321,40 @@ def _rule_actor(via: object) -> Actor | None:
     """A change a trigger or automation made belongs to that rule, not to the person whose update fired it."""
     if not isinstance(via, dict) or via.get("channel") != "rule":
         return None
-    source = _dict(via.get("source"))
-    rule = _dict(source.get("from"))
+    source = as_dict(via.get("source"))
+    rule = as_dict(source.get("from"))
     title = rule.get("title") or rule.get("id") or "rule"
     kind = source.get("rel") or "rule"
     return Actor(name=f"Zendesk {kind}: {title}", id=f"rule:{rule.get('id', '')}", is_bot=True)
 
 
-def _comments_ticket(reader: _Reader, data: dict[str, Any], source: Source) -> _Ticket:
-    for hint in (data.get("ticket_id"), _dict(data.get("ticket")).get("id")):
+def _linked_ticket(data: dict[str, Any]) -> str | None:
+    """The ticket id in the page's own paging links, when they all name the same one."""
+    links = as_dict(data.get("links"))
+    urls = (data.get("next_page"), data.get("previous_page"), links.get("next"), links.get("prev"))
+    found = {m.group(1) for url in urls if isinstance(url, str) and (m := _COMMENTS_URL.search(url))}
+    return found.pop() if len(found) == 1 else None
+
+
+def _comments_ticket(reader: _Reader, data: dict[str, Any], comments: list[dict[str, Any]]) -> _Ticket:
+    for hint in (data.get("ticket_id"), as_dict(data.get("ticket")).get("id")):
         ticket = reader.ticket_of(hint)
         if ticket is not None:
             return ticket
-    raise InputError(
-        source.path,
-        "Zendesk comments without a ticket id (the comments API does not repeat it); "
-        'add "ticket_id": <id> at the top level or save {"ticket": {...}, "comments": [...]}',
-    )
+    # GET /tickets/{id}/comments does not repeat the id: the page's links may, or the folder may hold it.
+    tid = _linked_ticket(data)
+    why = f"the page's own links name ticket {tid}"
+    if tid is None:
+        tid, why = reader.folder.ticket_for(comments, reader.tz)
+    if tid is None:
+        raise InputError(
+            reader.path,
+            f"Zendesk comments without a ticket id (the comments API does not repeat it) and {why}; "
+            'add "ticket_id": <id> at the top level, save {"ticket": {...}, "comments": [...]}, '
+            "or put the ticket's own export (GET /api/v2/tickets/<id>.json) in the same folder",
+        )
+    reader.result.assumptions.append(f"{reader.path}: comments attached to Zendesk ticket {tid}: {why}")
+    return reader.ticket_by_id(tid)
 
 
 class ZendeskAdapter:
@@ -339,38 +368,38 @@ class ZendeskAdapter:
 
     def load(self, source: Source, options: LoadOptions) -> IngestResult:
         data = source.json()
-        if not _has_content(data):
-            what = (
-                "a user record" if isinstance(data, dict) and ("user" in data or "users" in data) else "this"
-            )
+        if not has_content(data):
+            if _is_users_export(data):
+                return users_only(source, data, folder_of(source, sniff))
             raise InputError(
                 source.path,
-                f"not a Zendesk ticket export ({what}): expected {{ticket}}, {{tickets: [...]}}, "
-                "{comments: [...]} or {audits: [...]} from the Support API",
+                "not a Zendesk ticket export: expected {ticket}, {tickets: [...]}, {comments: [...]}, "
+                "{audits: [...]} or {users: [...]} from the Support API",
             )
-        reader = _Reader(source, options, data)
+        reader = _Reader(source, options, data, folder_of(source, sniff))
         tickets = [data["ticket"]] if isinstance(data.get("ticket"), dict) else []
         tickets += [t for t in data.get("tickets") or () if isinstance(t, dict)]
         for item in tickets:
-            if _is_ticket(item):
+            if is_ticket(item):
                 reader.ticket(item)
             else:
                 reader.skip("ticket", "not a Zendesk ticket object")
         comments = data.get("comments")
         if isinstance(comments, list) and comments:
             hinted = all(isinstance(c, dict) and "ticket_id" in c for c in comments)
-            ticket = None if hinted else _comments_ticket(reader, data, source)
+            listed = [c for c in comments if isinstance(c, dict)]
+            ticket = None if hinted else _comments_ticket(reader, data, listed)
             for item in comments:
                 target = reader.ticket_of(item.get("ticket_id")) if isinstance(item, dict) else None
                 target = target or ticket
-                if target is not None and _is_comment(item):
+                if target is not None and is_comment(item):
                     reader.comment(item, target)
                 else:
                     reader.skip("comment", "not a Zendesk comment object")
         for audit in data.get("audits") or ():
             target = reader.ticket_of(audit.get("ticket_id")) if isinstance(audit, dict) else None
-            target = target or reader.ticket_of(_dict(data.get("ticket")).get("id"))
-            if target is not None and _is_audit(audit):
+            target = target or reader.ticket_of(as_dict(data.get("ticket")).get("id"))
+            if target is not None and is_audit(audit):
                 reader.audit(audit, target)
             else:
                 reader.skip("audit", "not a Zendesk audit with a ticket_id")
