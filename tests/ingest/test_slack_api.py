@@ -11,7 +11,7 @@ import pytest
 
 from pmdraft.errors import InputError
 from pmdraft.events import EventKind
-from pmdraft.ingest import LoadOptions, Source, detect
+from pmdraft.ingest import LoadOptions, Source, detect, ingest
 from pmdraft.ingest.slack_api import ADAPTER
 
 SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "samples" / "slack-api"
@@ -85,6 +85,17 @@ def test_samples_are_sniffed_as_slack_api(samples: Path) -> None:
     for path in files:
         adapter = detect(Source(path))
         assert adapter is not None and adapter.name == "slack-api", path.name
+
+
+def test_replies_beside_the_slackdump_sample_take_its_channel(samples: Path, tmp_path: Path) -> None:
+    dump = json.loads((samples / "slackdump_dump_CHY5HUESG.json").read_text("utf-8"))
+    (tmp_path / "CHY5HUESG.json").write_text(json.dumps(dump), "utf-8")
+    parent = next(m for m in dump["messages"] if m.get("slackdump_thread_replies"))
+    parent = {k: v for k, v in parent.items() if k != "slackdump_thread_replies"}
+    reply = _msg("1799999999.000100", user=parent["user"], text="a later reply", thread_ts=parent["ts"])
+    result = ADAPTER.load(Source(_write(tmp_path, _history(parent, reply), "replies.json")), LoadOptions())
+    assert _ids(result) == [f"slack:everyone:{parent['ts']}", "slack:everyone:1799999999.000100"]
+    assert "CHY5HUESG.json, which holds the same messages" in result.assumptions[0]
 
 
 def test_history_response_newest_first_with_users_file(tmp_path: Path) -> None:
@@ -190,3 +201,229 @@ def test_sniff_leaves_day_files_and_other_chat_json(tmp_path: Path) -> None:
     assert not ADAPTER.sniff(Source(_write(tmp_path, dce, "dce.json")))
     zulip = {"messages": [{"id": 1, "timestamp": 1714554000, "display_recipient": "x"}]}
     assert not ADAPTER.sniff(Source(_write(tmp_path, zulip, "zulip.json")))
+
+
+# --- the files beside a capture: users lists --------------------------------------------------------
+
+
+def _msg(ts: str, user: str = "U1", text: str = "hello", **extra: Any) -> dict[str, Any]:
+    return {"type": "message", "user": user, "text": text, "ts": ts, **extra}
+
+
+def _history(*messages: dict[str, Any]) -> dict[str, Any]:
+    """A raw conversations.history/replies response: it does not name its channel."""
+    return {"ok": True, "messages": list(messages), "has_more": False}
+
+
+def _user(uid: str, name: str) -> dict[str, Any]:
+    return {"id": uid, "name": name.lower(), "profile": {"display_name": name, "real_name": ""}}
+
+
+@pytest.mark.parametrize(
+    ("name", "doc"),
+    [
+        ("users.list.json", {"ok": True, "members": [_user("U1", "Dana")], "response_metadata": {}}),
+        ("acme.users.list.json", {"ok": True, "members": [_user("U1", "Dana")]}),
+        ("users-T01ABCDEF.json", [_user("U1", "Dana")]),  # slackdump `list users`
+        ("people.json", {"ok": True, "members": [_user("U1", "Dana")]}),  # a users.list response by content
+        ("users.json", [_user("U1", "Dana")]),
+        ("org_users.json", [_user("U1", "Dana")]),
+    ],
+)
+def test_authors_named_from_the_users_files_tools_write(tmp_path: Path, name: str, doc: Any) -> None:
+    _write(tmp_path, doc, name)
+    result = ADAPTER.load(Source(_write(tmp_path, _history(_msg("1714554000.000100")))), LoadOptions())
+    assert result.events[0].actor.name == "Dana"
+    assert getattr(result, "read_beside", None) == [str(tmp_path / name)]
+
+
+@pytest.mark.parametrize(
+    ("name", "doc"),
+    [
+        ("users-report.json", [_user("U1", "Dana")]),  # not slackdump's users-<TEAM>.json
+        ("team.json", [_user("U1", "Dana")]),  # a bare array is a users list only by its name
+        ("people.json", {"members": [_user("U1", "Dana")]}),  # not an API response
+        ("users.json", {"users": [{"id": 1, "name": "Dana"}]}),  # Zendesk's users, not Slack's
+    ],
+)
+def test_unrelated_json_beside_is_not_read_for_names(tmp_path: Path, name: str, doc: Any) -> None:
+    _write(tmp_path, doc, name)
+    result = ADAPTER.load(Source(_write(tmp_path, _history(_msg("1714554000.000100")))), LoadOptions())
+    assert result.events[0].actor.name == "U1"
+    assert getattr(result, "read_beside", None) == []
+
+
+def test_users_json_wins_over_other_users_files(tmp_path: Path) -> None:
+    _write(tmp_path, [_user("U1", "From export")], "users.json")
+    _write(tmp_path, [_user("U1", "From slackdump"), _user("U2", "Kim")], "users-T01ABCDEF.json")
+    history = _history(_msg("1714554000.000100"), _msg("1714554060.000100", user="U2"))
+    result = ADAPTER.load(Source(_write(tmp_path, history)), LoadOptions())
+    assert [e.actor.name for e in result.events] == ["From export", "Kim"]
+
+
+def test_broken_users_file_is_an_assumption_not_an_error(tmp_path: Path) -> None:
+    (tmp_path / "users.json").write_text('[{"id": "U1", "na', "utf-8")
+    result = ADAPTER.load(Source(_write(tmp_path, _history(_msg("1714554000.000100")))), LoadOptions())
+    assert result.events[0].actor.name == "U1"
+    assert any("users.json" in a and "user ids shown instead of names" in a for a in result.assumptions)
+
+
+def test_a_used_users_file_is_not_reported_as_unrecognized_in_a_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "slack"
+    folder.mkdir()
+    _write(folder, _history(_msg("1714554000.000100")), "history.json")
+    _write(folder, {"ok": True, "members": [_user("U1", "Dana")]}, "users.list.json")
+    _write(folder, {"notes": "hand-written"}, "notes.json")
+    ingested = ingest([tmp_path])
+    assert [e.actor.name for e in ingested.events] == ["Dana"]
+    assert [(s.where, s.reason) for s in ingested.skipped] == [
+        (str(folder / "notes.json"), "not a recognized export")
+    ]
+    # A users list with no capture beside it is still reported: nothing read it.
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    _write(other, {"ok": True, "members": [_user("U1", "Dana")]}, "users.list.json")
+    assert str(other / "users.list.json") in [s.where for s in ingest([tmp_path]).skipped]
+
+
+# --- the files beside a capture: channels -----------------------------------------------------------
+
+
+def _ids(result: Any) -> list[str]:
+    return [e.id for e in result.events]
+
+
+def test_channel_field_on_messages_names_the_channel(tmp_path: Path) -> None:
+    history = _history(
+        _msg("1714554000.000100", channel="C0INC"), _msg("1714554060.000100", text="see <#C0INC>")
+    )
+    result = ADAPTER.load(Source(_write(tmp_path, history)), LoadOptions())
+    assert _ids(result) == ["slack:C0INC:1714554000.000100", "slack:C0INC:1714554060.000100"]
+    assert result.assumptions == []
+
+
+def test_messages_of_several_channels_keep_their_own(tmp_path: Path) -> None:
+    history = _history(
+        _msg("1714554000.000100", channel="C1"),
+        _msg("1714554000.000100", channel={"id": "C2", "name": "inc-2"}),
+        _msg("1714554060.000100"),
+    )
+    _write(tmp_path, [{"id": "C1", "name": "inc-1"}], "channels.json")
+    result = ADAPTER.load(Source(_write(tmp_path, history)), LoadOptions())
+    assert sorted(_ids(result)) == [
+        "slack:inc-1:1714554000.000100",
+        "slack:inc-2:1714554000.000100",
+        "slack:unknown:1714554060.000100",
+    ]
+
+
+def test_channel_id_named_from_a_channel_list_beside(tmp_path: Path) -> None:
+    channels = [
+        {"id": "C0OTHER", "name": "general"},
+        {"id": "C0INC", "name": "inc-42", "created": 1714550000},
+    ]
+    _write(tmp_path, channels, "channels-T01ABCDEF.json")  # slackdump `list channels`
+    history = {**_history(_msg("1714554000.000100", text="in <#C0INC>")), "channel_id": "C0INC"}
+    result = ADAPTER.load(Source(_write(tmp_path, history)), LoadOptions())
+    [event] = result.events
+    assert event.id == "slack:inc-42:1714554000.000100" and event.attrs == {"channel": "inc-42"}
+    assert event.text == "in #inc-42"
+    assert result.assumptions == [
+        f"{tmp_path / 'history.json'}: channel C0INC named 'inc-42' from channels-T01ABCDEF.json beside it"
+    ]
+    assert getattr(result, "read_beside", None) == [str(tmp_path / "channels-T01ABCDEF.json")]
+
+
+def test_channel_from_a_conversations_info_response_beside(tmp_path: Path) -> None:
+    info = {"ok": True, "channel": {"id": "C0INC", "name": "inc-42", "is_channel": True}}
+    _write(tmp_path, info, "conversations.info.json")
+    _write(tmp_path, [{"id": "C0INC", "name": "inc-42"}, {"id": "C0GEN", "name": "general"}], "channels.json")
+    result = ADAPTER.load(Source(_write(tmp_path, _history(_msg("1714554000.000100")))), LoadOptions())
+    assert _ids(result) == ["slack:inc-42:1714554000.000100"]
+    assert result.assumptions == [
+        f"{tmp_path / 'history.json'}: channel 'inc-42' from conversations.info.json beside it"
+    ]
+    # --channel is the user's word and still wins.
+    named = ADAPTER.load(Source(tmp_path / "history.json"), LoadOptions(channel="#war-room"))
+    assert _ids(named) == ["slack:war-room:1714554000.000100"] and named.assumptions == []
+
+
+@pytest.mark.parametrize(
+    ("channels", "expected"),
+    [
+        ([{"id": "C0INC", "name": "inc-42"}], "inc-42"),
+        ([{"id": "C0INC", "name": "inc-42"}, {"id": "C0GEN", "name": "general"}], "unknown"),
+        ({"ok": True, "channels": [{"id": "C0INC", "name": "inc-42"}]}, "inc-42"),  # conversations.list
+    ],
+)
+def test_channel_list_beside_names_the_channel_only_when_it_holds_one(
+    tmp_path: Path, channels: Any, expected: str
+) -> None:
+    _write(tmp_path, channels, "channels.json" if isinstance(channels, list) else "conversations.list.json")
+    result = ADAPTER.load(Source(_write(tmp_path, _history(_msg("1714554000.000100")))), LoadOptions())
+    assert _ids(result) == [f"slack:{expected}:1714554000.000100"]
+    assert len(result.assumptions) == 1
+
+
+def test_metadata_about_a_channel_another_capture_names_is_not_taken(tmp_path: Path) -> None:
+    _write(tmp_path, {"ok": True, "channel": {"id": "C0INC", "name": "inc-42"}}, "conversations.info.json")
+    dump = {"channel_id": "C0INC", "name": "inc-42", "messages": [_msg("1714554000.000100")]}
+    _write(tmp_path, dump, "C0INC.json")
+    result = ADAPTER.load(Source(_write(tmp_path, _history(_msg("1714550000.000100")))), LoadOptions())
+    assert _ids(result) == ["slack:unknown:1714550000.000100"]
+
+
+def test_a_capture_holding_the_same_messages_as_a_named_one_takes_its_channel(tmp_path: Path) -> None:
+    parent = _msg("1714554000.000100", text="root", thread_ts="1714554000.000100", client_msg_id="a-1")
+    reply = _msg("1714554060.000100", user="U2", text="reply", thread_ts="1714554000.000100")
+    dump = {"channel_id": "C0INC", "name": "inc-42", "messages": [{**parent, "edited": {"ts": "1"}}]}
+    _write(tmp_path, dump, "C0INC.json")
+    replies = _write(tmp_path, _history({**parent, "text": "root (before the edit)"}, reply), "replies.json")
+    result = ADAPTER.load(Source(replies), LoadOptions())
+    assert _ids(result) == ["slack:inc-42:1714554000.000100", "slack:inc-42:1714554060.000100"]
+    assert result.events[1].thread_id == "slack:inc-42:1714554000.000100"
+    assert result.assumptions == [
+        f"{replies}: channel 'inc-42' from C0INC.json, which holds the same messages"
+    ]
+    merged = ingest([tmp_path])
+    assert [e.id for e in merged.events] == _ids(result) and not merged.skipped
+
+
+def test_history_and_replies_of_one_unnamed_channel_share_ids(tmp_path: Path) -> None:
+    parent = _msg("1714554000.000100", text="root", thread_ts="1714554000.000100", reply_count=1)
+    reply = _msg("1714554060.000100", user="U2", text="reply", thread_ts="1714554000.000100")
+    _write(tmp_path, _history(_msg("1714554120.000100", text="later"), parent), "history.json")
+    _write(tmp_path, _history(parent, reply), "replies.json")
+    merged = ingest([tmp_path])
+    assert [e.id for e in merged.events] == [
+        "slack:unknown:1714554000.000100",
+        "slack:unknown:1714554060.000100",
+        "slack:unknown:1714554120.000100",
+    ]
+    assert all("ids use 'unknown'" in a for a in merged.assumptions) and len(merged.assumptions) == 2
+
+
+def test_two_unnamed_channels_with_one_ts_do_not_collide(tmp_path: Path) -> None:
+    clash = "1714554000.000100"
+    _write(tmp_path, _history(_msg(clash, text="db is down"), _msg("1714554060.000100")), "a.json")
+    _write(tmp_path, _history(_msg(clash, text="lunch?")), "b.json")
+    _write(tmp_path, _history(_msg("1714559999.000100", text="elsewhere")), "c.json")
+    merged = ingest([tmp_path])
+    texts = {e.text: e.id for e in merged.events}
+    assert len(merged.events) == 4 and len(set(texts.values())) == 4
+    a_label = texts["db is down"].split(":")[1]
+    assert texts["hello"].split(":")[1] == a_label  # one file, one label
+    assert a_label.startswith("unknown-") and texts["lunch?"].split(":")[1].startswith("unknown-")
+    assert texts["lunch?"].split(":")[1] != a_label
+    assert texts["elsewhere"] == "slack:unknown:1714559999.000100"  # clashes with nothing: unchanged
+    assert any(f"ids use '{a_label}'" in a and "same times" in a for a in merged.assumptions)
+    # Stable, and from the content rather than the file names.
+    (tmp_path / "a.json").rename(tmp_path / "z.json")
+    renamed = {e.text: e.id for e in ingest([tmp_path]).events}
+    assert renamed == texts
+
+
+def test_unnamed_pages_of_one_file_with_one_ts_do_not_collide(tmp_path: Path) -> None:
+    pages = [_history(_msg("1714554000.000100", text="one")), _history(_msg("1714554000.000100", text="two"))]
+    result = ADAPTER.load(Source(_write(tmp_path, pages)), LoadOptions())
+    assert len(result.events) == 2 and len(set(_ids(result))) == 2 and not result.skipped

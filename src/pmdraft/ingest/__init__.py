@@ -95,7 +95,9 @@ def _load_bundle(folder: Path, options: LoadOptions) -> list[IngestResult]:
     results, skipped = _scan_bundle(folder, options)
     if not results:
         raise InputError(folder, f"no recognized export in this folder (tried: {', '.join(adapters())})")
-    results[0].skipped.extend(skipped)
+    # Files an adapter read beside its input (a Slack users list, ...) were used, not passed over.
+    used = {path for r in results for path in getattr(r, "read_beside", ())}
+    results[0].skipped.extend(s for s in skipped if s.where not in used)
     return results
 
 

@@ -2,29 +2,34 @@
 
 The message objects are the ones a workspace export holds, so turning them into events is shared
 with the export adapter (``_slack_message.py``), and event ids use the same ``slack:<channel>:<ts>``
-scheme so an API capture and an export of the same channel de-duplicate. API responses do not name their
-channel; slackdump's envelope (``channel_id``, ``name``, ``messages[]`` with replies nested under
-``slackdump_thread_replies``) does. History arrives newest first, so events are sorted here.
+scheme so an API capture and an export of the same channel de-duplicate. History arrives newest
+first, so events are sorted here.
+
+A capture rarely comes alone, and a raw API response does not name its channel (slackdump's
+envelope, ``channel_id``/``name`` with replies nested under ``slackdump_thread_replies``, does). So
+the JSON files beside it are read too: users lists for author names, and for the channel a named
+capture holding the same messages, a ``conversations.info`` response, or channel lists that hold
+exactly one channel. What cannot be known stays ``unknown``; unnamed captures that cannot be one
+channel (different messages at the same ``ts``) get labels of their own, so their ids never collide.
+The reading of those files lives in ``_slack_api_folder.py``.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from pmdraft.errors import InputError
 from pmdraft.events import sort_key
 from pmdraft.ingest._common import IngestResult, LoadOptions, Skipped, Source
-from pmdraft.ingest._slack_message import MessageConverter, add_users
+from pmdraft.ingest._slack_api_folder import REPLIES_KEY, Capture, Channel, Labels, SlackApiResult, as_channel
+from pmdraft.ingest._slack_message import MessageConverter
 
 FORMAT = "slack-api"
 
 _TS = re.compile(r'"ts"\s*:\s*"\d{9,11}\.\d+"')
 _TYPE_MESSAGE = re.compile(r'"type"\s*:\s*"message"')
-_REPLIES_KEY = "slackdump_thread_replies"
-_USER_FILES = ("users.json", "org_users.json")
 
 
 def sniff(source: Source) -> bool:
@@ -41,18 +46,35 @@ def sniff(source: Source) -> bool:
 # --- reading the document ----------------------------------------------------------------------
 
 
-def _channel_of(doc: dict[str, Any], options: LoadOptions) -> tuple[str | None, str | None]:
-    """(name or id the ids use, channel id) from the envelope, a message, or ``--channel``."""
-    name, cid = doc.get("name"), doc.get("channel_id")
-    channel = doc.get("channel")
-    if isinstance(channel, dict):
-        name, cid = name or channel.get("name"), cid or channel.get("id")
-    elif isinstance(channel, str):
-        cid = cid or channel
-    label = next((v for v in (name, cid) if isinstance(v, str) and v), None)
-    if label is None and options.channel:
-        label = options.channel.lstrip("#")
-    return label, cid if isinstance(cid, str) and cid else None
+def _envelope_channel(page: dict[str, Any]) -> Channel | None:
+    """The channel a page's envelope names (slackdump's ``channel_id``/``name``, or ``channel``)."""
+    inner = as_channel(page.get("channel")) or (None, None)
+    name, cid = page.get("name"), page.get("channel_id")
+    name = name if isinstance(name, str) and name else inner[0]
+    cid = cid if isinstance(cid, str) and cid else inner[1]
+    return (name, cid) if name or cid else None
+
+
+def _message_channels(messages: list[Any]) -> dict[str, Channel]:
+    """Channels the messages name in their own ``channel`` field, by id (or name)."""
+    found: dict[str, Channel] = {}
+    for m in messages:
+        if type(m) is dict and "channel" in m:
+            channel = as_channel(m["channel"])
+            if channel is not None:
+                found.setdefault(channel[1] or channel[0] or "", channel)
+    return found
+
+
+def _page_channels(page: dict[str, Any]) -> tuple[Channel | None, dict[str, Channel]]:
+    """(the page's one channel, or None; the channels of its messages when they name several)."""
+    own = _envelope_channel(page)
+    if own is not None:
+        return own, {}
+    by_message = _message_channels(page["messages"])
+    if len(by_message) == 1:
+        return next(iter(by_message.values())), {}
+    return None, by_message
 
 
 def _pages(doc: Any, path: str) -> list[dict[str, Any]]:
@@ -79,26 +101,12 @@ def _walk(messages: list[Any], where: str) -> Iterator[tuple[str, Any]]:
     for index, message in enumerate(messages):
         here = f"{where}[{index}]"
         yield here, message
-        if isinstance(message, dict) and isinstance(message.get(_REPLIES_KEY), list):
-            for r_index, reply in enumerate(message[_REPLIES_KEY]):
-                yield f"{here}.{_REPLIES_KEY}[{r_index}]", reply
+        if isinstance(message, dict) and isinstance(message.get(REPLIES_KEY), list):
+            for r_index, reply in enumerate(message[REPLIES_KEY]):
+                yield f"{here}.{REPLIES_KEY}[{r_index}]", reply
 
 
-def _read_users(folder: Path, result: IngestResult) -> tuple[dict[str, str], set[str]]:
-    """Names from a ``users.json`` beside the file (export list or ``users.list`` response), if any."""
-    names: dict[str, str] = {}
-    bots: set[str] = set()
-    for file_name in _USER_FILES:
-        file = folder / file_name
-        if not file.is_file():
-            continue
-        try:
-            doc = Source(file).json()
-        except InputError as e:
-            result.assumptions.append(f"{e}; user ids shown instead of names")
-            continue
-        add_users(doc.get("members") if isinstance(doc, dict) else doc, names, bots)
-    return names, bots
+_CAPTURE = Capture(sniff, _pages, _page_channels)
 
 
 # --- loading -----------------------------------------------------------------------------------
@@ -107,26 +115,33 @@ def _read_users(folder: Path, result: IngestResult) -> tuple[dict[str, str], set
 def load(source: Source, options: LoadOptions) -> IngestResult:
     """Read every page's messages and nested replies; ``ts`` is UTC epoch, so no zone is assumed."""
     path = str(source.path)
-    result = IngestResult(path=path, format=FORMAT)
+    result = SlackApiResult(path=path, format=FORMAT)
     pages = _pages(source.json(), path)
-    users, bots = _read_users(source.path.parent, result)
+    labels = Labels(source, pages, options, _CAPTURE)
+    users, bots, users_files = labels.folder.users
+    result.assumptions.extend(labels.folder.problems)
+    mentions = {cid: name for cid, (name, _) in labels.folder.channel_names.items()}
     seen: set[str] = set()
-    unnamed = False
     for page_no, page in enumerate(pages):
-        label, cid = _channel_of(page, options)
-        if label is None:
-            first = next((m for m in page["messages"] if isinstance(m, dict)), {})
-            label, cid = _channel_of(first, options)
-        if label is None:
-            label, unnamed = "unknown", True
-        channels = {cid: label} if cid else {}
-        convert = MessageConverter(label, FORMAT, users, bots, channels)
+        own, by_message = _page_channels(page)
+        label = labels.named(own) if own is not None else labels.unnamed(page_no)
+        cid = own[1] if own is not None else None
+        convert = MessageConverter(label, FORMAT, users, bots, {**mentions, cid: label} if cid else mentions)
+        converters = {
+            key: MessageConverter(labels.named(ch), FORMAT, users, bots, mentions)
+            for key, ch in by_message.items()
+        }
         where = f"{path}: page {page_no + 1} messages" if len(pages) > 1 else f"{path}: messages"
         for here, message in _walk(page["messages"], where):
             if not isinstance(message, dict):
                 result.skipped.append(Skipped(here, "not a message object"))
                 continue
-            outcome = convert.to_event(message, path)
+            if converters:
+                named = as_channel(message.get("channel"))
+                key = (named[1] or named[0]) if named else None
+                outcome = converters.get(key or "", convert).to_event(message, path)
+            else:
+                outcome = convert.to_event(message, path)
             if isinstance(outcome, str):
                 result.skipped.append(Skipped(here, outcome))
             elif outcome.id in seen:
@@ -134,10 +149,9 @@ def load(source: Source, options: LoadOptions) -> IngestResult:
             else:
                 seen.add(outcome.id)
                 result.events.append(outcome)
-    if unnamed:
-        result.assumptions.append(
-            f"{path}: the file does not name its channel; ids use 'unknown' (pass --channel NAME to set it)"
-        )
+    result.assumptions.extend(labels.notes)
+    result.read_beside.extend(str(labels.parent / f) for f in users_files)
+    result.read_beside.extend(f for f in labels.used if f not in result.read_beside)
     result.events.sort(key=sort_key)
     return result
 
