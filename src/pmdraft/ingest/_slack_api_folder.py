@@ -7,12 +7,11 @@ and reads a capture (``Capture``), and the channel values both of them read are 
 
 from __future__ import annotations
 
-import os
 import re
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 from hashlib import blake2b
 from itertools import combinations
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Any
 
 from pmdraft.errors import InputError
 from pmdraft.ingest._common import IngestResult, LoadOptions, Source
+from pmdraft.ingest._folder_cache import Listing, folder_facts
 from pmdraft.ingest._slack_message import add_users
 
 REPLIES_KEY = "slackdump_thread_replies"
@@ -341,22 +341,12 @@ class _Folder:
 
 def _beside(path: Path, capture: Capture) -> _Folder:
     """The folder of ``path``, shared by every capture in it while its JSON files stay unchanged."""
-    listing: list[tuple[str, int, int]] = []
-    try:
-        with os.scandir(path.parent) as entries:
-            for entry in entries:
-                name = entry.name
-                if name.lower().endswith(".json") and not name.startswith((".", "_")) and entry.is_file():
-                    stat = entry.stat()
-                    listing.append((name, stat.st_mtime_ns, stat.st_size))
-    except OSError:
-        pass
-    return _folder(os.path.abspath(path.parent), tuple(sorted(listing)), capture)
+    folder = path.parent
 
+    def build(listing: Listing) -> _Folder:
+        return _Folder(folder, tuple(name for name, _, _ in listing), capture)
 
-@lru_cache(maxsize=4)
-def _folder(folder: str, listing: tuple[tuple[str, int, int], ...], capture: Capture) -> _Folder:
-    return _Folder(Path(folder), tuple(name for name, _, _ in listing), capture)
+    return folder_facts(folder, ("slack_api", capture), build, lambda: _Folder(folder, (), capture))
 
 
 # --- naming the conversations of one input -----------------------------------------------------

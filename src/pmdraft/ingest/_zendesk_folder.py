@@ -10,26 +10,20 @@ the other way round.
 
 from __future__ import annotations
 
-import stat
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from pathlib import Path
 from typing import Any
 
 from pmdraft.errors import InputError
-from pmdraft.ingest import _IGNORED_IN_FOLDERS
 from pmdraft.ingest._common import IngestResult, Skipped, Source, parse_iso
+from pmdraft.ingest._folder_cache import Listing, folder_facts
 from pmdraft.ingest._ticket_text import html_to_text
 
 #: The adapter's ``--format`` name, here so that results built in this module carry it too.
 NAME = "zendesk"
 API = "/api/v2/"
 _PEOPLE = ("requester_id", "submitter_id", "assignee_id")
-#: Folders whose Zendesk files are remembered at once, and how long their file stamps are trusted.
-_FOLDERS_KEPT = 8
-_RECHECK_SECONDS = 1.0
 
 
 def is_ticket(item: object) -> bool:
@@ -226,37 +220,9 @@ class Folder:
         return tid, why
 
 
-@dataclass
-class _Seen:
-    stamp: tuple[tuple[str, int, int], ...]
-    facts: Folder
-    #: The folder's mtime (ns) and the wall-clock time the stamps were last compared.
-    changed: int
-    checked: float
-
-
-#: Folders read, by path: a bundle loads every file of a folder in a row, and reading the folder
-#: again for each would make a folder of n tickets cost n².
-_SEEN: dict[str, _Seen] = {}
-
-
-def _stamp(folder: Path) -> tuple[tuple[str, int, int], ...]:
-    """(name, size, mtime) of the JSON files a bundle would read in ``folder``."""
-    stamp: list[tuple[str, int, int]] = []
-    for child in sorted(folder.iterdir()):
-        name = child.name
-        if name.startswith((".", "_")) or name.lower() in _IGNORED_IN_FOLDERS:
-            continue
-        if child.suffix.lower() == ".json" and stat.S_ISREG((info := child.stat()).st_mode):
-            stamp.append((name, info.st_size, info.st_mtime_ns))
-    return tuple(stamp)
-
-
-def _read_folder(
-    source: Source, stamp: tuple[tuple[str, int, int], ...], is_zendesk: Callable[[Source], bool]
-) -> Folder:
+def _read_folder(source: Source, listing: Listing, is_zendesk: Callable[[Source], bool]) -> Folder:
     found = Folder()
-    for name, _, _ in stamp:
+    for name, _, _ in listing:
         sibling = source if name == source.path.name else None
         try:
             sibling = sibling or Source(source.path.parent / name)
@@ -270,38 +236,12 @@ def _read_folder(
 
 
 def folder_of(source: Source, is_zendesk: Callable[[Source], bool]) -> Folder:
-    """The Zendesk facts of ``source``'s folder, read again only when it may have changed.
-
-    Files are compared by (name, size, mtime) unless the folder's own mtime is unchanged and both
-    it and the last comparison are over ``_RECHECK_SECONDS`` old. A file added or removed changes
-    the folder's mtime; the age rule covers a change within the same clock tick, and a file
-    rewritten in place is noticed once the last comparison is that old. ``is_zendesk`` is the
-    adapter's sniff, passed in so that this module need not import the adapter.
-    """
-    folder = source.path.parent
-    now = time.time()
-    try:
-        where = str(folder.resolve())
-        changed = folder.stat().st_mtime_ns
-        seen = _SEEN.get(where)
-        if (
-            seen is not None
-            and seen.changed == changed
-            and now - seen.checked < _RECHECK_SECONDS
-            and seen.checked - changed / 1e9 > _RECHECK_SECONDS
-        ):
-            return seen.facts
-        stamp = _stamp(folder)
-    except OSError:
-        return Folder()
-    if seen is None or seen.stamp != stamp:
-        seen = _Seen(stamp, _read_folder(source, stamp, is_zendesk), changed, now)
-        _SEEN.pop(where, None)
-        while len(_SEEN) >= _FOLDERS_KEPT:
-            del _SEEN[next(iter(_SEEN))]
-        _SEEN[where] = seen
-    seen.changed, seen.checked = changed, now
-    return seen.facts
+    """The Zendesk facts of ``source``'s folder, read again only when it may have changed
+    (``_folder_cache``). ``is_zendesk`` is the adapter's sniff, passed in so that this module need not
+    import the adapter."""
+    return folder_facts(
+        source.path.parent, NAME, lambda listing: _read_folder(source, listing, is_zendesk), Folder
+    )
 
 
 def users_only(source: Source, data: dict[str, Any], folder: Folder) -> IngestResult:
