@@ -313,3 +313,27 @@ def test_the_dialect_is_remembered_across_runs(tmp_path: Path) -> None:
         stored = json.loads((tmp_path / "cache" / "dialects.json").read_text())
         assert stored == {f"{server.base_url}|test-model": "json_object"}
     assert rejection.status_code == 500
+
+
+def test_the_call_that_finds_the_dialect_is_always_the_first_chunk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the dialect unknown, part 1 negotiates even when another part is ready first (here part 1's
+    prompt is slow to build), so runs and cassettes do not depend on thread timing."""
+    from pmdraft.llm_draft import phases
+
+    built = phases.map_messages
+
+    def slow_first(records: str, part: int, parts: int, day: str = "") -> list[dict[str, str]]:
+        if part == 1:
+            time.sleep(0.3)
+        return built(records, part, parts, day)
+
+    monkeypatch.setattr(phases, "map_messages", slow_first)
+    settings = _settings(tmp_path, max_concurrency=4)
+    script = Script([smart] * 4)
+    llm, _ = _llm(settings, script)
+    assert llm.dialect is None
+    run_llm_draft(EVENTS, settings, llm)
+    parts = [r["messages"][-1]["content"].split(" of ")[0] for r in script.requests]
+    assert parts[0] == "Part 1" and llm.dialect == "json_schema"

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -169,7 +170,11 @@ def _usage_of(hit: Mapping[str, object]) -> Usage:
 
 
 def map_chunks(run: Run, chunks: Sequence[Chunk], progress: Progress) -> list[Claim]:
-    """Every chunk's notes, verified against its chunk; chunks the model could not read are flagged."""
+    """Every chunk's notes, verified against its chunk; chunks the model could not read are flagged.
+
+    While the server's structured-output dialect is unknown, chunks go one at a time in order (a cached
+    chunk makes no call): the first call finds the dialect while the others would wait for it anyway,
+    and it is always the same call, so runs and recordings are reproducible."""
     results: dict[int, list[Claim]] = {}
 
     def one(chunk: Chunk) -> list[Claim]:
@@ -178,21 +183,27 @@ def map_chunks(run: Run, chunks: Sequence[Chunk], progress: Progress) -> list[Cl
         notes = run.call(name, messages, ChunkNotes)
         return _claims_from_notes(run, notes, chunk, name)
 
+    def settle(chunk: Chunk, outcome: Callable[[], list[Claim]]) -> None:
+        try:
+            results[chunk.index] = outcome()
+        except AnswerError as e:
+            run.flag(
+                "low_confidence",
+                f"Part {chunk.index + 1} of the sources was not summarized: {e}",
+                f"map {chunk.index + 1}",
+            )
+            results[chunk.index] = []
+        progress.advance()
+
+    rest = list(chunks)
     pool = ThreadPoolExecutor(max_workers=run.settings.max_concurrency, thread_name_prefix="pmdraft-map")
     try:
-        futures: dict[Future[list[Claim]], Chunk] = {pool.submit(one, c): c for c in chunks}
+        while rest and run.llm.dialect is None:
+            first = rest.pop(0)
+            settle(first, partial(one, first))
+        futures: dict[Future[list[Claim]], Chunk] = {pool.submit(one, c): c for c in rest}
         for future in as_completed(futures):
-            chunk = futures[future]
-            try:
-                results[chunk.index] = future.result()
-            except AnswerError as e:
-                run.flag(
-                    "low_confidence",
-                    f"Part {chunk.index + 1} of the sources was not summarized: {e}",
-                    f"map {chunk.index + 1}",
-                )
-                results[chunk.index] = []
-            progress.advance()
+            settle(futures[future], future.result)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         progress.close()
